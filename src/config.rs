@@ -1,0 +1,151 @@
+//! Command line and environment configuration.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Bakeplan: a GraphQL server for planning and tracking holiday baking production.
+#[derive(Debug, Parser)]
+#[command(name = "bakeplan", version, about)]
+pub struct Cli {
+    /// Database URL: `postgres://…` for PostgreSQL, or a SQLite file path.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        global = true,
+        default_value = "bakeplan.db"
+    )]
+    pub database_url: String,
+
+    /// Log format.
+    #[arg(long, env = "BAKEPLAN_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL, sorted).
+    Schema {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Options of `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BAKEPLAN_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Maximum database connections.
+    #[arg(long, env = "BAKEPLAN_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: usize,
+
+    /// HTTP worker threads (default: number of cores).
+    #[arg(long, env = "BAKEPLAN_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Do not apply pending migrations at start.
+    #[arg(long, env = "BAKEPLAN_NO_MIGRATE")]
+    pub no_migrate: bool,
+
+    /// Most operations in one batched POST.
+    #[arg(long, env = "BAKEPLAN_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+
+    /// Maximum query depth.
+    #[arg(long, env = "BAKEPLAN_MAX_DEPTH", default_value_t = 15)]
+    pub max_depth: usize,
+
+    /// Maximum query complexity.
+    #[arg(long, env = "BAKEPLAN_MAX_COMPLEXITY", default_value_t = 50_000)]
+    pub max_complexity: usize,
+
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "BAKEPLAN_MAX_BODY_BYTES", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+
+    /// PostgreSQL statement timeout, in seconds.
+    #[arg(long, env = "BAKEPLAN_STATEMENT_TIMEOUT_SECS", default_value_t = 30)]
+    pub statement_timeout_secs: u64,
+
+    /// Seconds in-flight requests get to finish after SIGTERM / Ctrl-C.
+    #[arg(long, env = "BAKEPLAN_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs::parse_from(["serve"])
+    }
+}
+
+/// Wraps `ServeArgs` so they can be parsed on their own (defaults and environment).
+#[derive(Debug, Parser)]
+struct ServeOnly {
+    #[command(flatten)]
+    args: ServeArgs,
+}
+
+impl ServeArgs {
+    fn parse_from<I: IntoIterator<Item = &'static str>>(args: I) -> Self {
+        ServeOnly::parse_from(args).args
+    }
+}
+
+/// Hides the password of a database URL for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact_url("bakeplan.db"), "bakeplan.db");
+    }
+
+    #[test]
+    fn defaults_are_sensible() {
+        let cli = Cli::parse_from(["bakeplan"]);
+        assert!(cli.command.is_none());
+        let serve = ServeArgs::default();
+        assert_eq!(serve.bind, "127.0.0.1:8080");
+        assert_eq!(serve.max_batch, 10);
+    }
+}

@@ -1,0 +1,69 @@
+//! Database access: the backend switch, pools, migrations and statement counting.
+//!
+//! [`Db`] holds one pool of either backend. Query code is written once and expanded per
+//! backend by the [`db_run!`](crate::db_run) and [`db_write!`](crate::db_write) macros, so the same
+//! diesel query body is type-checked against PostgreSQL and SQLite.
+
+pub mod migrate;
+pub mod pool;
+pub mod schema;
+
+pub use pool::{Backend, Db, DbStats, PooledConn, SqliteConn};
+
+/// Runs a read-only body with `$conn` bound to a `&mut` connection of the active backend.
+///
+/// The body is expanded once per backend; it must evaluate to `AppResult<T>`.
+#[macro_export]
+macro_rules! db_run {
+    ($db:expr, |$conn:ident| $body:expr) => {{
+        match $db.get().await? {
+            $crate::db::PooledConn::Postgres(mut pooled) => {
+                let $conn: &mut diesel_async::AsyncPgConnection = &mut pooled;
+                $body
+            }
+            $crate::db::PooledConn::Sqlite(mut pooled) => {
+                let $conn: &mut $crate::db::SqliteConn = &mut pooled;
+                $body
+            }
+        }
+    }};
+}
+
+/// Runs a body inside one write transaction that takes the write lock first:
+/// a read-write transaction on PostgreSQL (callers lock rows with `FOR UPDATE` where they
+/// read-then-write) and `BEGIN IMMEDIATE` on SQLite. Any `Err` rolls everything back.
+#[macro_export]
+macro_rules! db_write {
+    ($db:expr, |$conn:ident| $body:expr) => {{
+        match $db.get().await? {
+            $crate::db::PooledConn::Postgres(mut pooled) => {
+                use diesel_async::AsyncConnection as _;
+                let conn_ref: &mut diesel_async::AsyncPgConnection = &mut pooled;
+                conn_ref
+                    .transaction(async |$conn| -> $crate::error::AppResult<_> { $body })
+                    .await
+            }
+            $crate::db::PooledConn::Sqlite(mut pooled) => {
+                let conn_ref: &mut $crate::db::SqliteConn = &mut pooled;
+                conn_ref
+                    .immediate_transaction(async |$conn| -> $crate::error::AppResult<_> { $body })
+                    .await
+            }
+        }
+    }};
+}
+
+/// Loads one row by primary key inside a macro-expanded body, or returns `NOT_FOUND`
+/// for the named GraphQL type.
+#[macro_export]
+macro_rules! find_row {
+    ($conn:expr, $table:expr, $row:ty, $id:expr, $entity:literal) => {
+        $table
+            .find($id)
+            .select(<$row>::as_select())
+            .first::<$row>($conn)
+            .await
+            .optional()?
+            .ok_or_else(|| $crate::error::AppError::not_found($entity, $id))?
+    };
+}

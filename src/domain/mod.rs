@@ -1,0 +1,7 @@
+//! Pure domain rules: exact decimals, units of measure, slugs and names.
+//!
+//! Nothing here touches the database or GraphQL, so every rule is unit-tested directly.
+
+pub mod fixed;
+pub mod names;
+pub mod units;

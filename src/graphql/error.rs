@@ -1,0 +1,256 @@
+//! The one place where application errors become GraphQL errors with a stable
+//! `extensions.code` (SPEC §3.1). Internal details are logged here and never sent.
+
+use crate::error::{AppError, Reference};
+use async_graphql::{Error, ErrorExtensions, Value};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// The stable error codes clients can rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// Invalid input; the message says what to fix.
+    BadUserInput,
+    /// A referenced row does not exist.
+    NotFound,
+    /// A uniqueness rule.
+    Conflict,
+    /// Not enough stock.
+    InsufficientInventory,
+    /// A workflow step that is not allowed.
+    InvalidTransition,
+    /// Other rows reference the row to delete.
+    DeleteRestricted,
+    /// No credentials.
+    Unauthenticated,
+    /// Not allowed.
+    Forbidden,
+    /// Over the depth, complexity or page limits.
+    QueryTooComplex,
+    /// The server's fault; details are in the log.
+    InternalServerError,
+}
+
+impl ErrorCode {
+    /// The code as sent in `extensions.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::BadUserInput => "BAD_USER_INPUT",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::InsufficientInventory => "INSUFFICIENT_INVENTORY",
+            ErrorCode::InvalidTransition => "INVALID_TRANSITION",
+            ErrorCode::DeleteRestricted => "DELETE_RESTRICTED",
+            ErrorCode::Unauthenticated => "UNAUTHENTICATED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
+        }
+    }
+}
+
+/// The message sent for every internal error.
+pub const INTERNAL_MESSAGE: &str = "internal server error (the details are in the server log)";
+
+/// Translates database errors that are the caller's doing (a uniqueness rule, a check,
+/// a reference) into application errors; anything else stays internal.
+fn translate_database(error: DieselError) -> AppError {
+    match &error {
+        DieselError::DatabaseError(kind, info) => {
+            let detail = info
+                .constraint_name()
+                .map(str::to_string)
+                .unwrap_or_else(|| info.message().to_string());
+            match kind {
+                DatabaseErrorKind::UniqueViolation => AppError::Conflict(format!(
+                    "a row with the same unique value already exists ({detail})"
+                )),
+                DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                    AppError::BadInput(format!("a value is out of its allowed range ({detail})"))
+                }
+                DatabaseErrorKind::ForeignKeyViolation => AppError::DeleteRestricted {
+                    entity: "row",
+                    name: info.table_name().unwrap_or("?").to_string(),
+                    references: vec![Reference {
+                        kind: format!("other rows ({detail})"),
+                        count: 1,
+                    }],
+                },
+                _ => AppError::Database(error),
+            }
+        }
+        _ => AppError::Database(error),
+    }
+}
+
+/// The code an application error is sent with.
+pub fn code_of(error: &AppError) -> ErrorCode {
+    match error {
+        AppError::BadInput(_) => ErrorCode::BadUserInput,
+        AppError::NotFound { .. } => ErrorCode::NotFound,
+        AppError::Conflict(_) => ErrorCode::Conflict,
+        AppError::DeleteRestricted { .. } => ErrorCode::DeleteRestricted,
+        AppError::InsufficientInventory { .. } => ErrorCode::InsufficientInventory,
+        AppError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
+        AppError::QueryTooComplex(_) => ErrorCode::QueryTooComplex,
+        AppError::Database(_) | AppError::Internal(_) => ErrorCode::InternalServerError,
+    }
+}
+
+impl From<AppError> for Error {
+    fn from(error: AppError) -> Self {
+        let error = match error {
+            AppError::Database(db) => translate_database(db),
+            other => other,
+        };
+        let code = code_of(&error);
+        let message = match &error {
+            AppError::Database(_) | AppError::Internal(_) => {
+                tracing::error!(error = %error, "internal error while resolving a request");
+                INTERNAL_MESSAGE.to_string()
+            }
+            AppError::NotFound { entity, id } => match id.parse::<i64>() {
+                Ok(pk) => format!(
+                    "{entity} {} was not found",
+                    super::ids::encode(entity, pk).as_str()
+                ),
+                Err(_) => error.to_string(),
+            },
+            _ => error.to_string(),
+        };
+        Error::new(message).extend_with(|_, ext| {
+            ext.set("code", code.as_str());
+            match &error {
+                AppError::DeleteRestricted { references, .. } => {
+                    ext.set("references", to_value(references));
+                }
+                AppError::InsufficientInventory { missing } => {
+                    ext.set("missing", to_value(missing))
+                }
+                AppError::InvalidTransition {
+                    current, allowed, ..
+                } => {
+                    ext.set("current", current.as_str());
+                    ext.set("allowed", to_value(allowed));
+                }
+                _ => {}
+            }
+        })
+    }
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Value {
+    Value::from_json(serde_json::to_value(value).unwrap_or_default()).unwrap_or(Value::Null)
+}
+
+/// Marks a GraphQL error produced outside the application layers (limits, parsing)
+/// with a code.
+pub fn with_code(message: impl Into<String>, code: ErrorCode) -> Error {
+    Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Shortfall;
+
+    fn code(error: AppError) -> String {
+        let gql: Error = error.into();
+        match gql.extensions.as_ref().and_then(|e| e.get("code")) {
+            Some(Value::String(s)) => s.clone(),
+            other => panic!("no code: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_variant_has_its_code() {
+        assert_eq!(code(AppError::bad_input("x")), "BAD_USER_INPUT");
+        assert_eq!(code(AppError::not_found("Recipe", 1)), "NOT_FOUND");
+        assert_eq!(code(AppError::Conflict("x".into())), "CONFLICT");
+        assert_eq!(
+            code(AppError::DeleteRestricted {
+                entity: "recipe",
+                name: "x".into(),
+                references: vec![]
+            }),
+            "DELETE_RESTRICTED"
+        );
+        assert_eq!(
+            code(AppError::InsufficientInventory { missing: vec![] }),
+            "INSUFFICIENT_INVENTORY"
+        );
+        assert_eq!(
+            code(AppError::InvalidTransition {
+                current: "PENDING".into(),
+                requested: "DELIVERED".into(),
+                allowed: vec!["READY".into()]
+            }),
+            "INVALID_TRANSITION"
+        );
+        assert_eq!(
+            code(AppError::QueryTooComplex("x".into())),
+            "QUERY_TOO_COMPLEX"
+        );
+        assert_eq!(
+            code(AppError::Internal("secret".into())),
+            "INTERNAL_SERVER_ERROR"
+        );
+        assert_eq!(
+            code(AppError::Database(DieselError::NotFound)),
+            "INTERNAL_SERVER_ERROR"
+        );
+    }
+
+    #[test]
+    fn internal_details_are_not_sent() {
+        let gql: Error = AppError::Internal("password=hunter2".into()).into();
+        assert_eq!(gql.message, INTERNAL_MESSAGE);
+    }
+
+    #[test]
+    fn not_found_names_the_global_id() {
+        let gql: Error = AppError::not_found("Recipe", 7).into();
+        assert_eq!(
+            gql.message,
+            format!(
+                "Recipe {} was not found",
+                super::super::ids::encode("Recipe", 7).as_str()
+            )
+        );
+    }
+
+    #[test]
+    fn structured_extensions_are_sent() {
+        let gql: Error = AppError::InsufficientInventory {
+            missing: vec![Shortfall {
+                ingredient: Some("Butter".into()),
+                component: None,
+                needed: "500".into(),
+                available: "250".into(),
+                unit: "g".into(),
+            }],
+        }
+        .into();
+        let missing = gql
+            .extensions
+            .as_ref()
+            .unwrap()
+            .get("missing")
+            .unwrap()
+            .clone()
+            .into_json()
+            .unwrap();
+        assert_eq!(
+            missing,
+            serde_json::json!([{"ingredient": "Butter", "needed": "500", "available": "250", "unit": "g"}])
+        );
+        let gql: Error = AppError::InvalidTransition {
+            current: "DELIVERED".into(),
+            requested: "READY".into(),
+            allowed: vec![],
+        }
+        .into();
+        assert!(gql.message.contains("none (final)"));
+        let ext = gql.extensions.unwrap();
+        assert_eq!(ext.get("current"), Some(&Value::String("DELIVERED".into())));
+    }
+}

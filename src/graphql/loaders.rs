@@ -1,0 +1,76 @@
+//! Per-request DataLoaders: every relation resolves through one of these keys, and each
+//! key batches into exactly one store query per request level.
+
+use crate::db::Db;
+use crate::store;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::Context;
+use std::collections::HashMap;
+
+/// The loader behind every key type; created per request, so cached rows never leak
+/// across requests.
+pub struct DbLoader {
+    db: Db,
+}
+
+/// The per-request loader type stored in the request data.
+pub type Loaders = DataLoader<DbLoader>;
+
+/// A fresh loader set for one request.
+pub fn new_loaders(db: Db) -> Loaders {
+    DataLoader::new(DbLoader { db }, tokio::spawn)
+}
+
+/// The request's loaders.
+pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}
+
+/// Declares a key type and the batch store function that answers it.
+macro_rules! batch_key {
+    ($(#[$doc:meta])* $key:ident => $value:ty, $fetch:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for DbLoader {
+            type Value = $value;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                let found = $fetch(&self.db, &ids).await?;
+                Ok(found.into_iter().map(|(id, value)| ($key(id), value)).collect())
+            }
+        }
+    };
+}
+
+batch_key!(
+    /// An ingredient by id.
+    IngredientById => store::ingredients::Ingredient, store::ingredients::by_ids
+);
+batch_key!(
+    /// A product by id.
+    ProductById => store::products::Product, store::products::by_ids
+);
+batch_key!(
+    /// The products of an ingredient.
+    ProductsByIngredient => Vec<store::products::Product>, store::products::by_ingredient_ids
+);
+batch_key!(
+    /// A lot by id.
+    LotById => store::lots::InventoryLot, store::lots::by_ids
+);
+batch_key!(
+    /// The lots of an ingredient, FIFO order.
+    LotsByIngredient => Vec<store::lots::InventoryLot>, store::lots::by_ingredient_ids
+);
+batch_key!(
+    /// Stock on hand of an ingredient (scaled quantity).
+    OnHandByIngredient => i64, store::lots::on_hand_by_ingredient_ids
+);
+batch_key!(
+    /// Adjustment records of a lot.
+    AdjustmentsByLot => Vec<store::lots::InventoryAdjustment>, store::lots::adjustments_by_lot_ids
+);

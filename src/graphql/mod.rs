@@ -1,0 +1,79 @@
+//! The GraphQL schema: one module per area, merged into the query and mutation roots.
+//! Resolvers stay thin: they decode ids, call the store, and load relations through the
+//! per-request [`loaders`].
+
+pub mod connection;
+pub mod context;
+pub mod error;
+pub mod ids;
+pub mod loaders;
+pub mod node;
+pub mod observe;
+pub mod pantry;
+pub mod scalars;
+
+use crate::db::Db;
+use crate::metrics::Metrics;
+use async_graphql::{EmptySubscription, MergedObject, Schema, SimpleObject, ID};
+
+/// Result of every `delete…` mutation.
+#[derive(SimpleObject)]
+pub struct DeletePayload {
+    /// The global id of the deleted entity.
+    pub deleted_id: ID,
+}
+
+/// The query root.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(node::NodeQuery, pantry::PantryQuery);
+
+/// The mutation root.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(pantry::PantryMutation);
+
+/// The complete schema type.
+pub type BakeplanSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Limits applied to every request.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Maximum selection depth.
+    pub max_depth: usize,
+    /// Maximum complexity (each field costs 1; connections multiply by their page size).
+    pub max_complexity: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 15,
+            max_complexity: 50_000,
+        }
+    }
+}
+
+/// Builds the schema; `db` is available to every resolver, and operations are observed
+/// into `metrics`.
+pub fn build_schema(db: Option<Db>, limits: Limits, metrics: Option<Metrics>) -> BakeplanSchema {
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .extension(observe::Observe::new(metrics))
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity);
+    if let Some(db) = db {
+        builder = builder.data(db);
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, with types and fields sorted, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, Limits::default(), None).sdl_with_options(
+        async_graphql::SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_enum_items(),
+    )
+}

@@ -1,0 +1,92 @@
+//! Custom scalars: `Date` (YYYY-MM-DD) and `Decimal` (exact decimal as a string).
+//! `DateTime` (RFC 3339, UTC) and `JSON` are async-graphql's own.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use std::str::FromStr;
+
+/// A calendar date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub chrono::NaiveDate);
+
+/// A calendar date in ISO 8601 form, `YYYY-MM-DD`.
+#[Scalar(
+    name = "Date",
+    specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
+)]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| {
+                    InputValueError::custom(format!("\"{s}\" is not a date in YYYY-MM-DD form"))
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// An exact decimal number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Decimal(pub rust_decimal::Decimal);
+
+/// An exact decimal number, written as a JSON string such as `"12.5"` (no binary floating
+/// point anywhere). Inputs also accept JSON numbers; they are read by their literal digits.
+#[Scalar(name = "Decimal")]
+impl ScalarType for Decimal {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let text = match &value {
+            Value::String(s) => s.trim().to_string(),
+            Value::Number(n) => n.to_string(),
+            _ => return Err(InputValueError::expected_type(value)),
+        };
+        rust_decimal::Decimal::from_str(&text)
+            .or_else(|_| rust_decimal::Decimal::from_scientific(&text))
+            .map(|d| Decimal(d.normalize()))
+            .map_err(|_| InputValueError::custom(format!("\"{text}\" is not a decimal number")))
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.normalize().to_string())
+    }
+}
+
+impl From<rust_decimal::Decimal> for Decimal {
+    fn from(d: rust_decimal::Decimal) -> Self {
+        Decimal(d)
+    }
+}
+
+/// Converts a stored naive-UTC timestamp to the `DateTime` scalar.
+pub fn utc(ts: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    ts.and_utc()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_parse_strings_and_numbers_exactly() {
+        let parse = |v: Value| <Decimal as ScalarType>::parse(v).map(|d| d.0.to_string());
+        assert_eq!(parse(Value::String("12.50".into())).unwrap(), "12.5");
+        assert_eq!(parse(Value::from(3)).unwrap(), "3");
+        assert!(parse(Value::String("twelve".into())).is_err());
+        assert!(parse(Value::Boolean(true)).is_err());
+        assert_eq!(
+            Decimal(rust_decimal::Decimal::new(1200, 2)).to_value(),
+            Value::String("12".into())
+        );
+    }
+
+    #[test]
+    fn dates_are_iso() {
+        let d = <Date as ScalarType>::parse(Value::String("2026-12-24".into())).unwrap();
+        assert_eq!(d.to_value(), Value::String("2026-12-24".into()));
+        assert!(<Date as ScalarType>::parse(Value::String("24/12/2026".into())).is_err());
+    }
+}

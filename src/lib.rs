@@ -1,0 +1,13 @@
+//! Bakeplan: a GraphQL server for planning and tracking holiday baking production.
+//!
+//! Layers, data flowing one way: [`http`] → [`graphql`] → [`store`] → [`db`], with
+//! [`domain`] holding the pure rules used by both store and GraphQL.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod metrics;
+pub mod store;

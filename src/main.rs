@@ -1,0 +1,101 @@
+//! The `bakeplan` command: serve (default), migrate, schema.
+
+use bakeplan::config::{redact_url, Cli, Command, LogFormat, ServeArgs};
+use bakeplan::db::pool::DbOptions;
+use bakeplan::db::{migrate, Db};
+use bakeplan::graphql::{self, Limits};
+use bakeplan::http::{self, AppState, ServerOptions};
+use clap::Parser;
+use std::process::ExitCode;
+use std::time::Duration;
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let result = match cli.command {
+        None => serve(&cli.database_url, ServeArgs::default()).await,
+        Some(Command::Serve(args)) => serve(&cli.database_url, args).await,
+        Some(Command::Migrate) => migrate_only(&cli.database_url).await,
+        Some(Command::Schema { output }) => write_schema(output),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("bakeplan: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate_only(url: &str) -> Result<(), String> {
+    let applied = migrate::run_pending(url).await.map_err(|e| e.to_string())?;
+    tracing::info!(database = %redact_url(url), applied = ?applied, "migrations applied");
+    Ok(())
+}
+
+fn write_schema(output: Option<std::path::PathBuf>) -> Result<(), String> {
+    let sdl = graphql::sdl();
+    match output {
+        Some(path) => {
+            std::fs::write(&path, sdl).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            print!("{sdl}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
+    if !args.no_migrate {
+        let applied = migrate::run_pending(url).await.map_err(|e| e.to_string())?;
+        if !applied.is_empty() {
+            tracing::info!(applied = ?applied, "migrations applied");
+        }
+    }
+    let db = Db::open(
+        url,
+        &DbOptions {
+            max_connections: args.pool_size,
+            acquire_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(args.statement_timeout_secs),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let limits = Limits {
+        max_depth: args.max_depth,
+        max_complexity: args.max_complexity,
+    };
+    let state = AppState::new(db.clone(), limits, args.max_batch);
+    let listener = std::net::TcpListener::bind(&args.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let options = ServerOptions {
+        workers: args.workers,
+        max_body_bytes: args.max_body_bytes,
+        shutdown_timeout_secs: args.shutdown_timeout_secs,
+    };
+    let server = http::start(state, listener, &options).map_err(|e| e.to_string())?;
+    tracing::info!(
+        database = %redact_url(url),
+        backend = db.backend().name(),
+        "serving GraphQL on http://{address}/graphql (GraphiQL: http://{address}/graphiql)"
+    );
+    server.await.map_err(|e| e.to_string())?;
+    tracing::info!("server stopped");
+    Ok(())
+}

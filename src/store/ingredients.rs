@@ -1,0 +1,377 @@
+//! Ingredients: the pantry's items, with their stock unit and optional density.
+
+use super::{clean_text, new_uuid, now, Page, Window};
+use crate::db::schema::{
+    finished_good_components, ingredients, inventory_lots, recipe_ingredients,
+};
+use crate::db::Db;
+use crate::domain::fixed::{from_scaled, to_scaled, Scale};
+use crate::domain::names::{clean_name, name_key, numbered_slug, slugify};
+use crate::domain::units::{Density, Unit};
+use crate::error::{AppError, AppResult, Reference};
+use crate::{db_run, db_write};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use std::collections::HashMap;
+
+/// A stored ingredient.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = ingredients, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct Ingredient {
+    /// Primary key.
+    pub id: i64,
+    /// Stable UUID.
+    pub uuid: String,
+    /// Creation time (UTC).
+    pub created_at: NaiveDateTime,
+    /// Last change (UTC).
+    pub updated_at: NaiveDateTime,
+    /// Display name.
+    pub name: String,
+    /// Case-insensitive uniqueness key.
+    pub name_key: String,
+    /// URL-safe unique slug, fixed at creation.
+    pub slug: String,
+    /// Free-form category.
+    pub category: String,
+    /// Canonical unit the stock is kept in.
+    pub unit: String,
+    /// Bags, boxes, ribbons…
+    pub is_packaging: bool,
+    /// Density volume (scaled quantity).
+    pub density_volume: Option<i64>,
+    /// Density volume unit.
+    pub density_volume_unit: Option<String>,
+    /// Density weight (scaled quantity).
+    pub density_weight: Option<i64>,
+    /// Density weight unit.
+    pub density_weight_unit: Option<String>,
+    /// Free text.
+    pub notes: Option<String>,
+}
+
+impl Ingredient {
+    /// The stock unit, parsed.
+    pub fn stock_unit(&self) -> Unit {
+        self.unit.parse().expect("stored units are valid")
+    }
+
+    /// The stated density, if any.
+    pub fn density(&self) -> Option<Density> {
+        match (
+            self.density_volume,
+            &self.density_volume_unit,
+            self.density_weight,
+            &self.density_weight_unit,
+        ) {
+            (Some(v), Some(vu), Some(w), Some(wu)) => Some(Density {
+                volume: from_scaled(v, Scale::Quantity),
+                volume_unit: vu.parse().expect("stored units are valid"),
+                weight: from_scaled(w, Scale::Quantity),
+                weight_unit: wu.parse().expect("stored units are valid"),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A validated new ingredient.
+#[derive(Debug, Clone)]
+pub struct NewIngredient {
+    /// Display name (required).
+    pub name: String,
+    /// Category (may be empty).
+    pub category: String,
+    /// Stock unit.
+    pub unit: Unit,
+    /// Whether it is packaging.
+    pub is_packaging: bool,
+    /// Optional density.
+    pub density: Option<Density>,
+    /// Free text.
+    pub notes: Option<String>,
+}
+
+/// Changes to an ingredient; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct IngredientChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// New category.
+    pub category: Option<String>,
+    /// New stock unit (refused while lots or recipe lines depend on the old one).
+    pub unit: Option<Unit>,
+    /// New packaging flag.
+    pub is_packaging: Option<bool>,
+    /// New density, or `Some(None)` to clear it.
+    pub density: Option<Option<Density>>,
+    /// New notes, or `Some(None)` to clear them.
+    pub notes: Option<Option<String>>,
+}
+
+type DensityColumns = (Option<i64>, Option<String>, Option<i64>, Option<String>);
+
+fn density_columns(density: Option<&Density>) -> AppResult<DensityColumns> {
+    Ok(match density {
+        None => (None, None, None, None),
+        Some(d) => (
+            Some(positive_scaled(to_scaled(d.volume, Scale::Quantity)?)?),
+            Some(d.volume_unit.name().to_string()),
+            Some(positive_scaled(to_scaled(d.weight, Scale::Quantity)?)?),
+            Some(d.weight_unit.name().to_string()),
+        ),
+    })
+}
+
+fn positive_scaled(raw: i64) -> AppResult<i64> {
+    if raw <= 0 {
+        return Err(AppError::bad_input(
+            "density volume and weight must be at least 0.000001",
+        ));
+    }
+    Ok(raw)
+}
+
+fn required_name(name: &str) -> AppResult<String> {
+    let name = clean_name(name);
+    if name.is_empty() {
+        return Err(AppError::bad_input("ingredient name must not be empty"));
+    }
+    Ok(name)
+}
+
+/// Creates an ingredient with a slug derived from its name (numbered if taken).
+pub async fn create(db: &Db, input: NewIngredient) -> AppResult<Ingredient> {
+    let name = required_name(&input.name)?;
+    let key = name_key(&name);
+    let (dv, dvu, dw, dwu) = density_columns(input.density.as_ref())?;
+    let base_slug = slugify(&name);
+    let ts = now();
+    db_write!(db, |conn| {
+        let taken: i64 = ingredients::table
+            .filter(ingredients::name_key.eq(&key))
+            .count()
+            .get_result(conn)
+            .await?;
+        if taken > 0 {
+            return Err(AppError::Conflict(format!(
+                "an ingredient named \"{name}\" already exists"
+            )));
+        }
+        let slugs: Vec<String> = ingredients::table
+            .filter(ingredients::slug.like(format!("{base_slug}%")))
+            .select(ingredients::slug)
+            .load(conn)
+            .await?;
+        let slug = (1..)
+            .map(|n| numbered_slug(&base_slug, n))
+            .find(|candidate| !slugs.contains(candidate))
+            .expect("some numbered slug is free");
+        let row = diesel::insert_into(ingredients::table)
+            .values((
+                ingredients::uuid.eq(new_uuid()),
+                ingredients::created_at.eq(ts),
+                ingredients::updated_at.eq(ts),
+                ingredients::name.eq(&name),
+                ingredients::name_key.eq(&key),
+                ingredients::slug.eq(&slug),
+                ingredients::category.eq(input.category.trim()),
+                ingredients::unit.eq(input.unit.name()),
+                ingredients::is_packaging.eq(input.is_packaging),
+                ingredients::density_volume.eq(dv),
+                ingredients::density_volume_unit.eq(&dvu),
+                ingredients::density_weight.eq(dw),
+                ingredients::density_weight_unit.eq(&dwu),
+                ingredients::notes.eq(clean_text(input.notes.clone())),
+            ))
+            .returning(Ingredient::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(row)
+    })
+}
+
+/// Applies the given changes to an ingredient. The slug never changes.
+pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<Ingredient> {
+    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let density = changes
+        .density
+        .as_ref()
+        .map(|d| density_columns(d.as_ref()))
+        .transpose()?;
+    let ts = now();
+    db_write!(db, |conn| {
+        let current = crate::find_row!(conn, ingredients::table, Ingredient, id, "Ingredient");
+        let name = new_name.clone().unwrap_or(current.name.clone());
+        let key = name_key(&name);
+        if key != current.name_key {
+            let taken: i64 = ingredients::table
+                .filter(ingredients::name_key.eq(&key))
+                .filter(ingredients::id.ne(id))
+                .count()
+                .get_result(conn)
+                .await?;
+            if taken > 0 {
+                return Err(AppError::Conflict(format!(
+                    "an ingredient named \"{name}\" already exists"
+                )));
+            }
+        }
+        let unit = changes
+            .unit
+            .map(|u| u.name().to_string())
+            .unwrap_or(current.unit.clone());
+        if unit != current.unit {
+            let lots: i64 = inventory_lots::table
+                .filter(inventory_lots::ingredient_id.eq(id))
+                .count()
+                .get_result(conn)
+                .await?;
+            if lots > 0 {
+                return Err(AppError::bad_input(format!(
+                    "cannot change the unit of \"{}\" from {} to {}: its {lots} inventory lot(s) are kept in {}",
+                    current.name, current.unit, unit, current.unit
+                )));
+            }
+        }
+        let (dv, dvu, dw, dwu) = density.clone().unwrap_or((
+            current.density_volume,
+            current.density_volume_unit.clone(),
+            current.density_weight,
+            current.density_weight_unit.clone(),
+        ));
+        let row = diesel::update(ingredients::table.find(id))
+            .set((
+                ingredients::updated_at.eq(ts),
+                ingredients::name.eq(&name),
+                ingredients::name_key.eq(&key),
+                ingredients::category.eq(changes
+                    .category
+                    .as_deref()
+                    .map(str::trim)
+                    .unwrap_or(&current.category)),
+                ingredients::unit.eq(&unit),
+                ingredients::is_packaging.eq(changes.is_packaging.unwrap_or(current.is_packaging)),
+                ingredients::density_volume.eq(dv),
+                ingredients::density_volume_unit.eq(&dvu),
+                ingredients::density_weight.eq(dw),
+                ingredients::density_weight_unit.eq(&dwu),
+                ingredients::notes.eq(match &changes.notes {
+                    Some(notes) => clean_text(notes.clone()),
+                    None => current.notes.clone(),
+                }),
+            ))
+            .returning(Ingredient::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(row)
+    })
+}
+
+/// Deletes an ingredient, refused while recipe lines, lots with stock or finished goods
+/// reference it. Its products and empty lots go with it.
+pub async fn delete(db: &Db, id: i64) -> AppResult<Ingredient> {
+    db_write!(db, |conn| {
+        let current = crate::find_row!(conn, ingredients::table, Ingredient, id, "Ingredient");
+        let lines: i64 = recipe_ingredients::table
+            .filter(recipe_ingredients::ingredient_id.eq(id))
+            .count()
+            .get_result(conn)
+            .await?;
+        let stocked: i64 = inventory_lots::table
+            .filter(inventory_lots::ingredient_id.eq(id))
+            .filter(inventory_lots::quantity_remaining.gt(0))
+            .count()
+            .get_result(conn)
+            .await?;
+        let goods: i64 = finished_good_components::table
+            .filter(finished_good_components::packaging_ingredient_id.eq(id))
+            .count()
+            .get_result(conn)
+            .await?;
+        let references: Vec<Reference> = [
+            ("recipe lines", lines),
+            ("inventory lots with stock", stocked),
+            ("finished good components", goods),
+        ]
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(kind, count)| Reference {
+            kind: kind.to_string(),
+            count,
+        })
+        .collect();
+        if !references.is_empty() {
+            return Err(AppError::DeleteRestricted {
+                entity: "ingredient",
+                name: current.name,
+                references,
+            });
+        }
+        diesel::delete(ingredients::table.find(id))
+            .execute(conn)
+            .await?;
+        Ok(current)
+    })
+}
+
+/// Ingredients by primary key (one query).
+pub async fn by_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Ingredient>> {
+    let rows: Vec<Ingredient> = db_run!(db, |conn| ingredients::table
+        .filter(ingredients::id.eq_any(ids))
+        .select(Ingredient::as_select())
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    Ok(super::index_by(rows, |r| r.id))
+}
+
+/// Filters for the ingredient list.
+#[derive(Debug, Clone, Default)]
+pub struct IngredientFilter {
+    /// Only packaging (`true`) or only food (`false`).
+    pub is_packaging: Option<bool>,
+    /// Exact category.
+    pub category: Option<String>,
+    /// Case-insensitive substring of the name.
+    pub search: Option<String>,
+}
+
+/// One page of ingredients ordered by name.
+pub async fn list(
+    db: &Db,
+    filter: &IngredientFilter,
+    pick: impl FnOnce(i64) -> Window,
+) -> AppResult<Page<Ingredient>> {
+    let search = filter
+        .search
+        .as_deref()
+        .map(|s| format!("%{}%", name_key(s)));
+    db_run!(db, |conn| {
+        let build = || {
+            let mut query = ingredients::table.into_boxed();
+            if let Some(p) = filter.is_packaging {
+                query = query.filter(ingredients::is_packaging.eq(p));
+            }
+            if let Some(c) = &filter.category {
+                query = query.filter(ingredients::category.eq(c.clone()));
+            }
+            if let Some(s) = &search {
+                query = query.filter(ingredients::name_key.like(s.clone()));
+            }
+            query
+        };
+
+        let total: i64 = build().count().get_result(conn).await?;
+        let window = pick(total);
+        let rows = build()
+            .order((ingredients::name_key.asc(), ingredients::id.asc()))
+            .offset(window.offset)
+            .limit(window.limit)
+            .select(Ingredient::as_select())
+            .load(conn)
+            .await?;
+        Ok(Page { rows, total })
+    })
+}

@@ -1,0 +1,324 @@
+//! Purchases, inventory lots and their adjustments.
+
+use super::{clean_text, group_by, index_by, new_uuid, now};
+use crate::db::schema::{ingredients, inventory_adjustments, inventory_lots, products};
+use crate::db::Db;
+use crate::domain::fixed::{from_scaled, round_to, to_scaled, Scale};
+use crate::domain::units::{convert, Unit};
+use crate::error::{AppError, AppResult};
+use crate::store::ingredients::Ingredient;
+use crate::store::products::Product;
+use crate::{db_run, db_write};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel_async::RunQueryDsl;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// A stored inventory lot: one purchase of an ingredient and what is left of it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inventory_lots, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct InventoryLot {
+    /// Primary key.
+    pub id: i64,
+    /// Stable UUID.
+    pub uuid: String,
+    /// Creation time (UTC); breaks FIFO ties between lots bought the same day.
+    pub created_at: NaiveDateTime,
+    /// Last change (UTC).
+    pub updated_at: NaiveDateTime,
+    /// The ingredient.
+    pub ingredient_id: i64,
+    /// The product bought, if known.
+    pub product_id: Option<i64>,
+    /// Purchase date (FIFO order).
+    pub purchased_on: NaiveDate,
+    /// Quantity bought, in the ingredient's unit (scaled quantity).
+    pub quantity_purchased: i64,
+    /// Quantity left (scaled quantity).
+    pub quantity_remaining: i64,
+    /// Cost per ingredient unit (scaled unit price).
+    pub unit_cost: i64,
+    /// What the purchase cost (scaled money).
+    pub total_cost: i64,
+    /// Best-before date.
+    pub expires_on: Option<NaiveDate>,
+    /// Where it is kept.
+    pub location: Option<String>,
+    /// Free text.
+    pub notes: Option<String>,
+}
+
+/// A kept record of a manual correction of a lot's remaining quantity.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = inventory_adjustments, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
+pub struct InventoryAdjustment {
+    /// Primary key.
+    pub id: i64,
+    /// Stable UUID.
+    pub uuid: String,
+    /// When the adjustment was made (UTC).
+    pub created_at: NaiveDateTime,
+    /// Same as `created_at`; adjustments are never edited.
+    pub updated_at: NaiveDateTime,
+    /// The adjusted lot.
+    pub lot_id: i64,
+    /// Remaining quantity before (scaled quantity).
+    pub quantity_before: i64,
+    /// Remaining quantity after (scaled quantity).
+    pub quantity_after: i64,
+    /// Why (spoilage, counting error…).
+    pub reason: String,
+    /// Free text.
+    pub notes: Option<String>,
+}
+
+/// A validated purchase.
+#[derive(Debug, Clone)]
+pub struct NewPurchase {
+    /// Ingredient primary key.
+    pub ingredient_id: i64,
+    /// Product primary key (must be a product of that ingredient).
+    pub product_id: Option<i64>,
+    /// Quantity bought, in `unit`.
+    pub quantity: Decimal,
+    /// Unit of `quantity`; convertible to the ingredient's unit.
+    pub unit: Unit,
+    /// What it cost in total (≥ 0).
+    pub total_cost: Decimal,
+    /// Purchase date.
+    pub purchased_on: NaiveDate,
+    /// Best-before date.
+    pub expires_on: Option<NaiveDate>,
+    /// Where it is kept.
+    pub location: Option<String>,
+    /// Free text.
+    pub notes: Option<String>,
+}
+
+/// Records a purchase as a new lot: the quantity converted exactly to the ingredient's unit
+/// (kept to 6 decimal places) and the unit cost = total cost / that quantity.
+pub async fn record_purchase(db: &Db, input: NewPurchase) -> AppResult<InventoryLot> {
+    if input.quantity <= Decimal::ZERO {
+        return Err(AppError::bad_input(
+            "purchase quantity must be greater than zero",
+        ));
+    }
+    if input.total_cost < Decimal::ZERO {
+        return Err(AppError::bad_input("totalCost must not be negative"));
+    }
+    let total_cost = to_scaled(input.total_cost, Scale::Money)?;
+    if let Some(expires) = input.expires_on {
+        if expires < input.purchased_on {
+            return Err(AppError::bad_input(
+                "expiresOn must not be before purchasedOn",
+            ));
+        }
+    }
+    let ts = now();
+    db_write!(db, |conn| {
+        let ingredient = crate::find_row!(
+            conn,
+            ingredients::table,
+            Ingredient,
+            input.ingredient_id,
+            "Ingredient"
+        );
+        if let Some(product_id) = input.product_id {
+            let product = crate::find_row!(conn, products::table, Product, product_id, "Product");
+            if product.ingredient_id != ingredient.id {
+                return Err(AppError::bad_input(format!(
+                    "product {} ({}) is not a product of \"{}\"",
+                    product_id, product.brand, ingredient.name
+                )));
+            }
+        }
+        let converted = convert(
+            input.quantity,
+            input.unit,
+            ingredient.stock_unit(),
+            ingredient.density().as_ref(),
+            &ingredient.name,
+        )?;
+        let quantity = to_scaled(converted, Scale::Quantity)?;
+        if quantity <= 0 {
+            return Err(AppError::bad_input(format!(
+                "{} {} of \"{}\" is less than 0.000001 {}",
+                input.quantity, input.unit, ingredient.name, ingredient.unit
+            )));
+        }
+        let unit_cost = to_scaled(
+            from_scaled(total_cost, Scale::Money) / from_scaled(quantity, Scale::Quantity),
+            Scale::UnitPrice,
+        )?;
+        let row = diesel::insert_into(inventory_lots::table)
+            .values((
+                inventory_lots::uuid.eq(new_uuid()),
+                inventory_lots::created_at.eq(ts),
+                inventory_lots::updated_at.eq(ts),
+                inventory_lots::ingredient_id.eq(ingredient.id),
+                inventory_lots::product_id.eq(input.product_id),
+                inventory_lots::purchased_on.eq(input.purchased_on),
+                inventory_lots::quantity_purchased.eq(quantity),
+                inventory_lots::quantity_remaining.eq(quantity),
+                inventory_lots::unit_cost.eq(unit_cost),
+                inventory_lots::total_cost.eq(total_cost),
+                inventory_lots::expires_on.eq(input.expires_on),
+                inventory_lots::location.eq(clean_text(input.location.clone())),
+                inventory_lots::notes.eq(clean_text(input.notes.clone())),
+            ))
+            .returning(InventoryLot::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(row)
+    })
+}
+
+/// How to correct a lot.
+#[derive(Debug, Clone)]
+pub struct LotAdjustment {
+    /// The lot.
+    pub lot_id: i64,
+    /// The new remaining quantity (absolute) or a signed change, in the ingredient's unit.
+    pub change: QuantityChange,
+    /// Why (required).
+    pub reason: String,
+    /// Free text.
+    pub notes: Option<String>,
+}
+
+/// An absolute or relative correction.
+#[derive(Debug, Clone, Copy)]
+pub enum QuantityChange {
+    /// Set the remaining quantity to this.
+    SetTo(Decimal),
+    /// Add this (negative to remove).
+    By(Decimal),
+}
+
+/// Corrects a lot's remaining quantity and keeps a record of it. The lot row is locked
+/// first, so a concurrent consumption cannot interleave.
+pub async fn adjust(
+    db: &Db,
+    input: LotAdjustment,
+) -> AppResult<(InventoryLot, InventoryAdjustment)> {
+    let reason = input.reason.trim().to_string();
+    if reason.is_empty() {
+        return Err(AppError::bad_input(
+            "an adjustment needs a reason (e.g. spoilage, counting error)",
+        ));
+    }
+    let ts = now();
+    db_write!(db, |conn| {
+        // A no-op update takes the row lock on PostgreSQL; SQLite already holds the write lock.
+        let locked = diesel::update(inventory_lots::table.find(input.lot_id))
+            .set(inventory_lots::updated_at.eq(inventory_lots::updated_at))
+            .execute(conn)
+            .await?;
+        if locked == 0 {
+            return Err(AppError::not_found("InventoryLot", input.lot_id));
+        }
+        let lot = crate::find_row!(
+            conn,
+            inventory_lots::table,
+            InventoryLot,
+            input.lot_id,
+            "InventoryLot"
+        );
+        let before = from_scaled(lot.quantity_remaining, Scale::Quantity);
+        let after = match input.change {
+            QuantityChange::SetTo(value) => value,
+            QuantityChange::By(delta) => before + delta,
+        };
+        let after_raw = to_scaled(after, Scale::Quantity)?;
+        if after_raw < 0 {
+            return Err(AppError::bad_input(format!(
+                "the lot has {} left; it cannot go below zero (asked for {})",
+                before,
+                round_to(after, Scale::Quantity)
+            )));
+        }
+        let updated = diesel::update(inventory_lots::table.find(lot.id))
+            .set((
+                inventory_lots::quantity_remaining.eq(after_raw),
+                inventory_lots::updated_at.eq(ts),
+            ))
+            .returning(InventoryLot::as_returning())
+            .get_result(conn)
+            .await?;
+        let record = diesel::insert_into(inventory_adjustments::table)
+            .values((
+                inventory_adjustments::uuid.eq(new_uuid()),
+                inventory_adjustments::created_at.eq(ts),
+                inventory_adjustments::updated_at.eq(ts),
+                inventory_adjustments::lot_id.eq(lot.id),
+                inventory_adjustments::quantity_before.eq(lot.quantity_remaining),
+                inventory_adjustments::quantity_after.eq(after_raw),
+                inventory_adjustments::reason.eq(&reason),
+                inventory_adjustments::notes.eq(clean_text(input.notes.clone())),
+            ))
+            .returning(InventoryAdjustment::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok((updated, record))
+    })
+}
+
+/// Lots by primary key (one query).
+pub async fn by_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, InventoryLot>> {
+    let rows: Vec<InventoryLot> = db_run!(db, |conn| inventory_lots::table
+        .filter(inventory_lots::id.eq_any(ids))
+        .select(InventoryLot::as_select())
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    Ok(index_by(rows, |r| r.id))
+}
+
+/// Lots of many ingredients in FIFO order (purchase date, then creation), one query.
+pub async fn by_ingredient_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Vec<InventoryLot>>> {
+    let rows: Vec<InventoryLot> = db_run!(db, |conn| inventory_lots::table
+        .filter(inventory_lots::ingredient_id.eq_any(ids))
+        .order((
+            inventory_lots::ingredient_id,
+            inventory_lots::purchased_on,
+            inventory_lots::id
+        ))
+        .select(InventoryLot::as_select())
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    Ok(group_by(rows, |r| r.ingredient_id))
+}
+
+/// Stock on hand (sum of remaining quantities, scaled) of many ingredients, one query.
+/// Ingredients without lots are absent from the map.
+pub async fn on_hand_by_ingredient_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+    let rows: Vec<(i64, i64)> = db_run!(db, |conn| inventory_lots::table
+        .filter(inventory_lots::ingredient_id.eq_any(ids))
+        .group_by(inventory_lots::ingredient_id)
+        .select((
+            inventory_lots::ingredient_id,
+            diesel::dsl::sql::<BigInt>("CAST(SUM(quantity_remaining) AS BIGINT)"),
+        ))
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Adjustment records of many lots, oldest first, one query.
+pub async fn adjustments_by_lot_ids(
+    db: &Db,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<InventoryAdjustment>>> {
+    let rows: Vec<InventoryAdjustment> = db_run!(db, |conn| inventory_adjustments::table
+        .filter(inventory_adjustments::lot_id.eq_any(ids))
+        .order((inventory_adjustments::lot_id, inventory_adjustments::id))
+        .select(InventoryAdjustment::as_select())
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    Ok(group_by(rows, |r| r.lot_id))
+}

@@ -1,0 +1,79 @@
+//! Queries and transactions, one module per aggregate. Store functions take and return
+//! plain Rust values and [`AppError`](crate::error::AppError); they never see GraphQL.
+//!
+//! Conventions every module follows:
+//! - `…_by_ids(db, ids) -> HashMap<i64, Row>` and `…_by_<parent>_ids(db, ids) -> HashMap<i64, Vec<Row>>`
+//!   are one `eq_any` query each, so DataLoaders can batch per request;
+//! - `list(db, window)` returns one page and the total count of a connection;
+//! - writes run in one `db_write!` transaction and re-check their rules inside it.
+
+pub mod ingredients;
+pub mod lots;
+pub mod products;
+
+use chrono::{NaiveDateTime, Utc};
+
+/// The current time as stored: naive UTC with microsecond precision (what both backends keep).
+pub fn now() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now.with_nanosecond_truncated()
+}
+
+/// A fresh random UUID, as stored (hyphenated lower case).
+pub fn new_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+trait TruncateNanos {
+    fn with_nanosecond_truncated(self) -> Self;
+}
+
+impl TruncateNanos for NaiveDateTime {
+    fn with_nanosecond_truncated(self) -> Self {
+        use chrono::Timelike;
+        let micros = self.nanosecond() / 1000 * 1000;
+        self.with_nanosecond(micros).unwrap_or(self)
+    }
+}
+
+/// One page of a list: which rows to skip and how many to take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    /// Rows to skip from the start of the ordered list.
+    pub offset: i64,
+    /// Rows to return at most.
+    pub limit: i64,
+}
+
+/// A page of rows and the size of the whole list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The rows of this page, in list order.
+    pub rows: Vec<T>,
+    /// How many rows the whole list has.
+    pub total: i64,
+}
+
+/// Trims an optional free-text field; blank text becomes `None`.
+pub fn clean_text(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Groups rows under a parent key, keeping their order within each group.
+pub fn group_by<T>(
+    rows: Vec<T>,
+    key: impl Fn(&T) -> i64,
+) -> std::collections::HashMap<i64, Vec<T>> {
+    let mut map: std::collections::HashMap<i64, Vec<T>> = std::collections::HashMap::new();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    map
+}
+
+/// Indexes rows by their own key.
+pub fn index_by<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> std::collections::HashMap<i64, T> {
+    rows.into_iter().map(|row| (key(&row), row)).collect()
+}

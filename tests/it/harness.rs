@@ -1,0 +1,364 @@
+//! Test harness: each test gets its own database (a temp SQLite file, or a PostgreSQL
+//! database cloned from a migrated template) and its own server on 127.0.0.1, driven over
+//! real HTTP with GraphQL documents as a client would send them.
+
+use bakeplan::db::pool::DbOptions;
+use bakeplan::db::{migrate, Backend, Db};
+use bakeplan::graphql::Limits;
+use bakeplan::http::{self, AppState, ServerOptions};
+use diesel::sql_types::Text;
+use diesel::QueryableByName;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::OnceCell;
+
+/// Runs a test body once on SQLite and once on PostgreSQL, each against a fresh database.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::harness::TestApp::spawn(bakeplan::db::Backend::Sqlite).await;
+                $body
+                $app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $app = $crate::harness::TestApp::spawn(bakeplan::db::Backend::Postgres).await;
+                $body
+                $app.finish().await;
+            }
+        }
+    };
+}
+
+/// The PostgreSQL server tests use (never skipped: an unreachable server fails the test).
+pub fn postgres_admin_url() -> String {
+    std::env::var("BAKEPLAN_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+fn database_url(admin: &str, database: &str) -> String {
+    let base = admin
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(admin);
+    format!("{base}/{database}")
+}
+
+/// A hash of the PostgreSQL migrations, so a changed migration builds a new template.
+fn migrations_fingerprint() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/postgres");
+    let mut entries: Vec<_> = walk(&dir);
+    entries.sort();
+    for path in entries {
+        path.to_string_lossy().hash(&mut hasher);
+        std::fs::read(&path)
+            .expect("readable migration")
+            .hash(&mut hasher);
+    }
+    format!("{:016x}", hasher.finish())
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("migrations folder") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[derive(QueryableByName)]
+struct DatName {
+    #[diesel(sql_type = Text)]
+    datname: String,
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// Creates (once per fingerprint, across processes) a migrated template database.
+async fn postgres_template() -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let admin = postgres_admin_url();
+            let name = format!("bakeplan_tmpl_{}", migrations_fingerprint());
+            let mut conn = AsyncPgConnection::establish(&admin)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is not reachable: {e}"));
+            conn.batch_execute("SELECT pg_advisory_lock(727274)")
+                .await
+                .expect("advisory lock");
+            let existing: Vec<DatName> =
+                diesel::sql_query("SELECT datname FROM pg_database WHERE datname = $1")
+                    .bind::<Text, _>(&name)
+                    .load(&mut conn)
+                    .await
+                    .expect("list databases");
+            if existing.is_empty() {
+                let building = format!("{name}_building");
+                conn.batch_execute(&format!("DROP DATABASE IF EXISTS {building}"))
+                    .await
+                    .expect("drop stale");
+                conn.batch_execute(&format!("CREATE DATABASE {building}"))
+                    .await
+                    .expect("create template");
+                migrate::run_pending(&database_url(&admin, &building))
+                    .await
+                    .expect("migrate template");
+                conn.batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                    .await
+                    .expect("rename template");
+                // Leftovers of crashed runs: test databases nobody is connected to.
+                let stale: Vec<DatName> = diesel::sql_query(
+                    "SELECT datname FROM pg_database d WHERE datname LIKE 'bakeplan_test_%' \
+                     AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)",
+                )
+                .load(&mut conn)
+                .await
+                .expect("list stale databases");
+                for db in stale {
+                    let _ = conn
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {}", db.datname))
+                        .await;
+                }
+            }
+            conn.batch_execute("SELECT pg_advisory_unlock(727274)")
+                .await
+                .expect("advisory unlock");
+            name
+        })
+        .await
+        .clone()
+}
+
+/// Where a test's database lives, so it can be removed afterwards.
+enum TestDatabase {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { name: String },
+}
+
+/// A running server with its own database.
+pub struct TestApp {
+    /// The server's address.
+    pub addr: SocketAddr,
+    /// Direct database access, for assertions on stored rows.
+    pub db: Db,
+    /// The backend under test.
+    pub backend: Backend,
+    handle: actix_web::dev::ServerHandle,
+    database: TestDatabase,
+}
+
+impl TestApp {
+    /// Creates a fresh database, migrates it, and starts a server on a free port.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let (url, database) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = dir.path().join("test.db").to_string_lossy().into_owned();
+                migrate::run_pending(&url).await.expect("migrate sqlite");
+                (url, TestDatabase::Sqlite(dir))
+            }
+            Backend::Postgres => {
+                let template = postgres_template().await;
+                let admin = postgres_admin_url();
+                let name = format!("bakeplan_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = AsyncPgConnection::establish(&admin)
+                    .await
+                    .expect("PostgreSQL reachable");
+                conn.batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .await
+                    .expect("create test database");
+                (database_url(&admin, &name), TestDatabase::Postgres { name })
+            }
+        };
+        let options = DbOptions {
+            max_connections: 8,
+            ..DbOptions::default()
+        };
+        let db = Db::open(&url, &options).expect("open pool");
+        let state = AppState::new(db.clone(), Limits::default(), 10);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let server = http::start(
+            state,
+            listener,
+            &ServerOptions {
+                workers: Some(1),
+                shutdown_timeout_secs: 1,
+                ..ServerOptions::default()
+            },
+        )
+        .expect("start server");
+        let handle = server.handle();
+        tokio::spawn(server);
+        TestApp {
+            addr,
+            db,
+            backend,
+            handle,
+            database,
+        }
+    }
+
+    /// Stops the server and removes the database.
+    pub async fn finish(self) {
+        self.handle.stop(false).await;
+        let TestApp { db, database, .. } = self;
+        drop(db);
+        if let TestDatabase::Postgres { name } = database {
+            let mut conn = AsyncPgConnection::establish(&postgres_admin_url())
+                .await
+                .expect("PostgreSQL reachable");
+            conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .expect("drop test database");
+        }
+    }
+
+    /// Sends one raw HTTP request and returns the status and body.
+    pub async fn http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> (u16, String) {
+        raw_http(self.addr, method, path, headers, body).await
+    }
+
+    /// Posts a GraphQL document with variables and returns the whole JSON response.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let body = json!({"query": query, "variables": variables}).to_string();
+        let (status, text) = self
+            .http(
+                "POST",
+                "/graphql",
+                &[("content-type", "application/json")],
+                Some(&body),
+            )
+            .await;
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("status {status}, not JSON: {text}"))
+    }
+
+    /// Posts a document that must succeed and returns its `data`.
+    pub async fn ok(&self, query: &str, variables: Value) -> Value {
+        let response = self.graphql(query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}\nquery: {query}"
+        );
+        response["data"].clone()
+    }
+
+    /// Posts a document that must fail and returns its first error.
+    pub async fn error(&self, query: &str, variables: Value) -> GqlError {
+        let response = self.graphql(query, variables).await;
+        let error = response["errors"]
+            .get(0)
+            .unwrap_or_else(|| panic!("expected an error, got {response:#}"))
+            .clone();
+        GqlError {
+            code: error["extensions"]["code"]
+                .as_str()
+                .unwrap_or("<none>")
+                .to_string(),
+            message: error["message"].as_str().unwrap_or_default().to_string(),
+            extensions: error["extensions"].clone(),
+        }
+    }
+
+    /// Statements executed so far through this app's pool.
+    pub fn statements(&self) -> u64 {
+        self.db.stats().statements()
+    }
+}
+
+/// One GraphQL error, as a client sees it.
+#[derive(Debug, Clone)]
+pub struct GqlError {
+    /// `extensions.code`.
+    pub code: String,
+    /// The message.
+    pub message: String,
+    /// All extensions.
+    pub extensions: Value,
+}
+
+impl GqlError {
+    /// Asserts the code and that the message mentions `needle` (case-insensitive).
+    pub fn expect(&self, code: &str, needle: &str) {
+        assert_eq!(self.code, code, "wrong code for error: {self:?}");
+        assert!(
+            self.message.to_lowercase().contains(&needle.to_lowercase()),
+            "message {:?} does not mention {needle:?}",
+            self.message
+        );
+    }
+}
+
+/// A minimal HTTP/1.1 client (one request per connection), enough for tests.
+pub async fn raw_http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(body) = body {
+        request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    if let Some(body) = body {
+        request.push_str(body);
+    }
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.expect("read");
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status: u16 = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status line");
+    let chunked = head.to_lowercase().contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    (status, body)
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = rest[size..].trim_start_matches("\r\n");
+    }
+    out
+}

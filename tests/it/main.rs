@@ -1,0 +1,6 @@
+//! The integration-test binary: every test drives the real server over HTTP, once on
+//! SQLite and once on PostgreSQL.
+
+mod harness;
+mod pantry;
+mod server;
