@@ -76,7 +76,9 @@ enum Pools {
     Sqlite(Pool<SqliteConn>),
 }
 
-/// A pooled connection of either backend.
+/// A pooled connection of either backend. Short-lived and never moved after checkout,
+/// so boxing the larger variant would only add an allocation per query.
+#[allow(clippy::large_enum_variant)]
 pub enum PooledConn {
     /// PostgreSQL connection.
     Postgres(Object<AsyncPgConnection>),

@@ -8,7 +8,7 @@ use crate::db::Db;
 use crate::domain::fixed::{from_scaled, to_scaled, Scale};
 use crate::domain::names::{clean_name, name_key, numbered_slug, slugify};
 use crate::domain::units::{Density, Unit};
-use crate::error::{AppError, AppResult, Reference};
+use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -290,25 +290,15 @@ pub async fn delete(db: &Db, id: i64) -> AppResult<Ingredient> {
             .count()
             .get_result(conn)
             .await?;
-        let references: Vec<Reference> = [
-            ("recipe lines", lines),
-            ("inventory lots with stock", stocked),
-            ("finished good components", goods),
-        ]
-        .into_iter()
-        .filter(|(_, count)| *count > 0)
-        .map(|(kind, count)| Reference {
-            kind: kind.to_string(),
-            count,
-        })
-        .collect();
-        if !references.is_empty() {
-            return Err(AppError::DeleteRestricted {
-                entity: "ingredient",
-                name: current.name,
-                references,
-            });
-        }
+        super::refuse_if_referenced(
+            "ingredient",
+            &current.name,
+            &[
+                ("recipe lines", lines),
+                ("inventory lots with stock", stocked),
+                ("finished good components", goods),
+            ],
+        )?;
         diesel::delete(ingredients::table.find(id))
             .execute(conn)
             .await?;

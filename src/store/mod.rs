@@ -77,3 +77,29 @@ pub fn group_by<T>(
 pub fn index_by<T>(rows: Vec<T>, key: impl Fn(&T) -> i64) -> std::collections::HashMap<i64, T> {
     rows.into_iter().map(|row| (key(&row), row)).collect()
 }
+
+/// Refuses a delete with `DELETE_RESTRICTED` when any of the counted references exist.
+/// `counts` pairs a description of the referencing rows ("recipe lines") with how many there are.
+pub fn refuse_if_referenced(
+    entity: &'static str,
+    name: &str,
+    counts: &[(&str, i64)],
+) -> crate::error::AppResult<()> {
+    let references: Vec<crate::error::Reference> = counts
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(kind, count)| crate::error::Reference {
+            kind: kind.to_string(),
+            count: *count,
+        })
+        .collect();
+    if references.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::DeleteRestricted {
+            entity,
+            name: name.to_string(),
+            references,
+        })
+    }
+}

@@ -122,6 +122,18 @@ db_test!(metrics_count_requests_and_statements, |app| {
         .and_then(|n| n.parse().ok())
         .expect("statement counter");
     assert!(statements >= 2, "the list query ran SQL: {statements}");
+    assert!(
+        body.contains(&format!("backend=\"{}\"", app.backend.name())),
+        "{body}"
+    );
+    let before = app.statements();
+    app.ok("{ ingredients { totalCount nodes { id } } }", json!({}))
+        .await;
+    assert_eq!(
+        app.statements() - before,
+        2,
+        "a list is one count and one page query"
+    );
 });
 
 #[test]
