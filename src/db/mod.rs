@@ -5,6 +5,7 @@
 //! diesel query body is type-checked against PostgreSQL and SQLite.
 
 pub mod migrate;
+pub mod models;
 pub mod pool;
 pub mod schema;
 

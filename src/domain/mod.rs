@@ -3,5 +3,6 @@
 //! Nothing here touches the database or GraphQL, so every rule is unit-tested directly.
 
 pub mod fixed;
+pub mod kinds;
 pub mod names;
 pub mod units;

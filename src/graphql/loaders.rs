@@ -74,3 +74,45 @@ batch_key!(
     /// Adjustment records of a lot.
     AdjustmentsByLot => Vec<store::lots::InventoryAdjustment>, store::lots::adjustments_by_lot_ids
 );
+batch_key!(
+    /// A recipe by id.
+    RecipeById => store::recipes::Recipe, store::recipes::by_ids
+);
+batch_key!(
+    /// A finished unit by id.
+    FinishedUnitById => store::finished_units::FinishedUnit, store::finished_units::by_ids
+);
+batch_key!(
+    /// A finished good by id.
+    FinishedGoodById => store::finished_goods::FinishedGood, store::finished_goods::by_ids
+);
+batch_key!(
+    /// A package by id.
+    PackageById => store::packages::Package, store::packages::by_ids
+);
+batch_key!(
+    /// A recipient by id.
+    RecipientById => store::recipients::Recipient, store::recipients::by_ids
+);
+batch_key!(
+    /// An event by id.
+    EventById => store::events::Event, store::events::by_ids
+);
+batch_key!(
+    /// An assignment by id.
+    AssignmentById => store::assignments::EventRecipientPackage, store::assignments::by_ids
+);
+
+/// Loads a row that a foreign key guarantees to exist; a missing one is an internal error.
+pub async fn require<K>(
+    ctx: &Context<'_>,
+    key: K,
+) -> async_graphql::Result<<DbLoader as Loader<K>>::Value>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
+    DbLoader: Loader<K, Error = async_graphql::Error>,
+{
+    loaders(ctx).load_one(key.clone()).await?.ok_or_else(|| {
+        crate::error::AppError::Internal(format!("{key:?} is referenced but missing")).into()
+    })
+}

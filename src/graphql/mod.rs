@@ -4,12 +4,16 @@
 
 pub mod connection;
 pub mod context;
+pub mod enums;
 pub mod error;
+pub mod events;
+pub mod goods;
 pub mod ids;
 pub mod loaders;
 pub mod node;
 pub mod observe;
 pub mod pantry;
+pub mod recipes;
 pub mod scalars;
 
 use crate::db::Db;

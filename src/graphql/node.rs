@@ -1,8 +1,11 @@
 //! The `Node` interface and `node(id)` / `nodes(ids)` lookups of any entity.
 
+use super::events::{Event, EventRecipientPackage, Recipient};
+use super::goods::{FinishedGood, Package};
 use super::ids;
-use super::loaders::{loaders, IngredientById, LotById, ProductById};
+use super::loaders::*;
 use super::pantry::{Ingredient, InventoryLot, Product};
+use super::recipes::{FinishedUnit, Recipe};
 use async_graphql::{Context, Interface, Object, Result, ID};
 
 /// Any stored entity, fetchable by its opaque global id.
@@ -16,6 +19,20 @@ pub enum Node {
     Product(Product),
     /// An inventory lot.
     InventoryLot(InventoryLot),
+    /// A recipe.
+    Recipe(Recipe),
+    /// A finished unit.
+    FinishedUnit(FinishedUnit),
+    /// A finished good.
+    FinishedGood(FinishedGood),
+    /// A package.
+    Package(Package),
+    /// A recipient.
+    Recipient(Recipient),
+    /// An event.
+    Event(Event),
+    /// An assignment.
+    EventRecipientPackage(EventRecipientPackage),
 }
 
 /// Loads the entity behind a decoded id; `None` when the row does not exist.

@@ -4,8 +4,8 @@ use super::connection::{Conn, PageArgs};
 use super::context::{db, detached};
 use super::ids;
 use super::loaders::{
-    loaders, AdjustmentsByLot, IngredientById, LotsByIngredient, OnHandByIngredient, ProductById,
-    ProductsByIngredient,
+    loaders, require, AdjustmentsByLot, IngredientById, LotsByIngredient, OnHandByIngredient,
+    ProductById, ProductsByIngredient,
 };
 use super::scalars::{utc, Date, Decimal};
 use super::DeletePayload;
@@ -297,11 +297,7 @@ impl InventoryAdjustment {
 
 /// Loads an ingredient that must exist (a dangling reference is an internal error).
 pub async fn load_ingredient(ctx: &Context<'_>, id: i64) -> Result<Ingredient> {
-    loaders(ctx)
-        .load_one(IngredientById(id))
-        .await?
-        .map(Ingredient)
-        .ok_or_else(|| AppError::Internal(format!("ingredient {id} vanished")).into())
+    require(ctx, IngredientById(id)).await.map(Ingredient)
 }
 
 /// "V volume-unit weighs W mass-unit".

@@ -90,3 +90,29 @@ mod tests {
         assert!(<Date as ScalarType>::parse(Value::String("24/12/2026".into())).is_err());
     }
 }
+
+impl Decimal {
+    /// A stored scaled quantity (1e-6).
+    pub fn quantity(raw: i64) -> Self {
+        Decimal(crate::domain::fixed::from_scaled(
+            raw,
+            crate::domain::fixed::Scale::Quantity,
+        ))
+    }
+
+    /// A stored scaled amount of money (1e-4).
+    pub fn money(raw: i64) -> Self {
+        Decimal(crate::domain::fixed::from_scaled(
+            raw,
+            crate::domain::fixed::Scale::Money,
+        ))
+    }
+
+    /// A stored scaled unit price (1e-10).
+    pub fn unit_price(raw: i64) -> Self {
+        Decimal(crate::domain::fixed::from_scaled(
+            raw,
+            crate::domain::fixed::Scale::UnitPrice,
+        ))
+    }
+}

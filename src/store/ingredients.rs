@@ -10,46 +10,10 @@ use crate::domain::names::{clean_name, name_key, numbered_slug, slugify};
 use crate::domain::units::{Density, Unit};
 use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use std::collections::HashMap;
 
-/// A stored ingredient.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = ingredients, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct Ingredient {
-    /// Primary key.
-    pub id: i64,
-    /// Stable UUID.
-    pub uuid: String,
-    /// Creation time (UTC).
-    pub created_at: NaiveDateTime,
-    /// Last change (UTC).
-    pub updated_at: NaiveDateTime,
-    /// Display name.
-    pub name: String,
-    /// Case-insensitive uniqueness key.
-    pub name_key: String,
-    /// URL-safe unique slug, fixed at creation.
-    pub slug: String,
-    /// Free-form category.
-    pub category: String,
-    /// Canonical unit the stock is kept in.
-    pub unit: String,
-    /// Bags, boxes, ribbons…
-    pub is_packaging: bool,
-    /// Density volume (scaled quantity).
-    pub density_volume: Option<i64>,
-    /// Density volume unit.
-    pub density_volume_unit: Option<String>,
-    /// Density weight (scaled quantity).
-    pub density_weight: Option<i64>,
-    /// Density weight unit.
-    pub density_weight_unit: Option<String>,
-    /// Free text.
-    pub notes: Option<String>,
-}
+pub use crate::db::models::Ingredient;
 
 impl Ingredient {
     /// The stock unit, parsed.
@@ -306,16 +270,12 @@ pub async fn delete(db: &Db, id: i64) -> AppResult<Ingredient> {
     })
 }
 
-/// Ingredients by primary key (one query).
-pub async fn by_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Ingredient>> {
-    let rows: Vec<Ingredient> = db_run!(db, |conn| ingredients::table
-        .filter(ingredients::id.eq_any(ids))
-        .select(Ingredient::as_select())
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
-    Ok(super::index_by(rows, |r| r.id))
-}
+crate::rows_by_ids!(
+    /// Ingredients by primary key (one query).
+    by_ids,
+    ingredients,
+    Ingredient
+);
 
 /// Filters for the ingredient list.
 #[derive(Debug, Clone, Default)]

@@ -1,6 +1,6 @@
 //! Purchases, inventory lots and their adjustments.
 
-use super::{clean_text, group_by, index_by, new_uuid, now};
+use super::{clean_text, new_uuid, now};
 use crate::db::schema::{ingredients, inventory_adjustments, inventory_lots, products};
 use crate::db::Db;
 use crate::domain::fixed::{from_scaled, round_to, to_scaled, Scale};
@@ -9,70 +9,16 @@ use crate::error::{AppError, AppResult};
 use crate::store::ingredients::Ingredient;
 use crate::store::products::Product;
 use crate::{db_run, db_write};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
-/// A stored inventory lot: one purchase of an ingredient and what is left of it.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = inventory_lots, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct InventoryLot {
-    /// Primary key.
-    pub id: i64,
-    /// Stable UUID.
-    pub uuid: String,
-    /// Creation time (UTC); breaks FIFO ties between lots bought the same day.
-    pub created_at: NaiveDateTime,
-    /// Last change (UTC).
-    pub updated_at: NaiveDateTime,
-    /// The ingredient.
-    pub ingredient_id: i64,
-    /// The product bought, if known.
-    pub product_id: Option<i64>,
-    /// Purchase date (FIFO order).
-    pub purchased_on: NaiveDate,
-    /// Quantity bought, in the ingredient's unit (scaled quantity).
-    pub quantity_purchased: i64,
-    /// Quantity left (scaled quantity).
-    pub quantity_remaining: i64,
-    /// Cost per ingredient unit (scaled unit price).
-    pub unit_cost: i64,
-    /// What the purchase cost (scaled money).
-    pub total_cost: i64,
-    /// Best-before date.
-    pub expires_on: Option<NaiveDate>,
-    /// Where it is kept.
-    pub location: Option<String>,
-    /// Free text.
-    pub notes: Option<String>,
-}
+pub use crate::db::models::InventoryLot;
 
-/// A kept record of a manual correction of a lot's remaining quantity.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = inventory_adjustments, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct InventoryAdjustment {
-    /// Primary key.
-    pub id: i64,
-    /// Stable UUID.
-    pub uuid: String,
-    /// When the adjustment was made (UTC).
-    pub created_at: NaiveDateTime,
-    /// Same as `created_at`; adjustments are never edited.
-    pub updated_at: NaiveDateTime,
-    /// The adjusted lot.
-    pub lot_id: i64,
-    /// Remaining quantity before (scaled quantity).
-    pub quantity_before: i64,
-    /// Remaining quantity after (scaled quantity).
-    pub quantity_after: i64,
-    /// Why (spoilage, counting error…).
-    pub reason: String,
-    /// Free text.
-    pub notes: Option<String>,
-}
+pub use crate::db::models::InventoryAdjustment;
 
 /// A validated purchase.
 #[derive(Debug, Clone)]
@@ -265,32 +211,21 @@ pub async fn adjust(
     })
 }
 
-/// Lots by primary key (one query).
-pub async fn by_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, InventoryLot>> {
-    let rows: Vec<InventoryLot> = db_run!(db, |conn| inventory_lots::table
-        .filter(inventory_lots::id.eq_any(ids))
-        .select(InventoryLot::as_select())
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
-    Ok(index_by(rows, |r| r.id))
-}
+crate::rows_by_ids!(
+    /// Lots by primary key (one query).
+    by_ids,
+    inventory_lots,
+    InventoryLot
+);
 
-/// Lots of many ingredients in FIFO order (purchase date, then creation), one query.
-pub async fn by_ingredient_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Vec<InventoryLot>>> {
-    let rows: Vec<InventoryLot> = db_run!(db, |conn| inventory_lots::table
-        .filter(inventory_lots::ingredient_id.eq_any(ids))
-        .order((
-            inventory_lots::ingredient_id,
-            inventory_lots::purchased_on,
-            inventory_lots::id
-        ))
-        .select(InventoryLot::as_select())
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
-    Ok(group_by(rows, |r| r.ingredient_id))
-}
+crate::rows_by_parent_ids!(
+    /// Lots of many ingredients in FIFO order (purchase date, then creation), one query.
+    by_ingredient_ids,
+    inventory_lots,
+    InventoryLot,
+    ingredient_id,
+    (inventory_lots::purchased_on, inventory_lots::id)
+);
 
 /// Stock on hand (sum of remaining quantities, scaled) of many ingredients, one query.
 /// Ingredients without lots are absent from the map.
@@ -308,17 +243,11 @@ pub async fn on_hand_by_ingredient_ids(db: &Db, ids: &[i64]) -> AppResult<HashMa
     Ok(rows.into_iter().collect())
 }
 
-/// Adjustment records of many lots, oldest first, one query.
-pub async fn adjustments_by_lot_ids(
-    db: &Db,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, Vec<InventoryAdjustment>>> {
-    let rows: Vec<InventoryAdjustment> = db_run!(db, |conn| inventory_adjustments::table
-        .filter(inventory_adjustments::lot_id.eq_any(ids))
-        .order((inventory_adjustments::lot_id, inventory_adjustments::id))
-        .select(InventoryAdjustment::as_select())
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
-    Ok(group_by(rows, |r| r.lot_id))
-}
+crate::rows_by_parent_ids!(
+    /// Adjustment records of many lots, oldest first, one query.
+    adjustments_by_lot_ids,
+    inventory_adjustments,
+    InventoryAdjustment,
+    lot_id,
+    (inventory_adjustments::id)
+);

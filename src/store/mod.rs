@@ -7,9 +7,16 @@
 //! - `list(db, window)` returns one page and the total count of a connection;
 //! - writes run in one `db_write!` transaction and re-check their rules inside it.
 
+pub mod assignments;
+pub mod events;
+pub mod finished_goods;
+pub mod finished_units;
 pub mod ingredients;
 pub mod lots;
+pub mod packages;
 pub mod products;
+pub mod recipes;
+pub mod recipients;
 
 use chrono::{NaiveDateTime, Utc};
 
@@ -102,4 +109,53 @@ pub fn refuse_if_referenced(
             references,
         })
     }
+}
+
+/// Defines `pub async fn $name(db, ids) -> HashMap<id, Row>`: rows by primary key in one
+/// `eq_any` query, for DataLoaders.
+#[macro_export]
+macro_rules! rows_by_ids {
+    ($(#[$doc:meta])* $name:ident, $table:ident, $row:ty) => {
+        $(#[$doc])*
+        pub async fn $name(
+            db: &$crate::db::Db,
+            ids: &[i64],
+        ) -> $crate::error::AppResult<std::collections::HashMap<i64, $row>> {
+            use diesel::prelude::*;
+            use diesel_async::RunQueryDsl;
+            let rows: Vec<$row> = $crate::db_run!(db, |conn| $crate::db::schema::$table::table
+                .filter($crate::db::schema::$table::id.eq_any(ids))
+                .select(<$row>::as_select())
+                .load(conn)
+                .await
+                .map_err($crate::error::AppError::from))?;
+            Ok($crate::store::index_by(rows, |r| r.id))
+        }
+    };
+}
+
+/// Defines `pub async fn $name(db, parent_ids) -> HashMap<parent id, Vec<Row>>`: the
+/// children of many parents in one `eq_any` query, ordered by `$order` within a parent.
+#[macro_export]
+macro_rules! rows_by_parent_ids {
+    ($(#[$doc:meta])* $name:ident, $table:ident, $row:ty, $parent:ident, ($($order:expr),+)) => {
+        $(#[$doc])*
+        pub async fn $name(
+            db: &$crate::db::Db,
+            ids: &[i64],
+        ) -> $crate::error::AppResult<std::collections::HashMap<i64, Vec<$row>>> {
+            use diesel::prelude::*;
+            use diesel_async::RunQueryDsl;
+            #[allow(unused_imports)]
+            use $crate::db::schema::$table;
+            let rows: Vec<$row> = $crate::db_run!(db, |conn| $crate::db::schema::$table::table
+                .filter($crate::db::schema::$table::$parent.eq_any(ids))
+                .order(($crate::db::schema::$table::$parent, $($order),+))
+                .select(<$row>::as_select())
+                .load(conn)
+                .await
+                .map_err($crate::error::AppError::from))?;
+            Ok($crate::store::group_by(rows, |r| r.$parent))
+        }
+    };
 }

@@ -3,46 +3,16 @@
 use super::{clean_text, new_uuid, now};
 use crate::db::schema::{ingredients, products};
 use crate::db::Db;
+use crate::db_write;
 use crate::domain::fixed::{to_scaled, Scale};
 use crate::domain::units::{convert, Unit};
 use crate::error::{AppError, AppResult};
 use crate::store::ingredients::Ingredient;
-use crate::{db_run, db_write};
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 
-/// A stored product.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = products, check_for_backend(diesel::pg::Pg, diesel::sqlite::Sqlite))]
-pub struct Product {
-    /// Primary key.
-    pub id: i64,
-    /// Stable UUID.
-    pub uuid: String,
-    /// Creation time (UTC).
-    pub created_at: NaiveDateTime,
-    /// Last change (UTC).
-    pub updated_at: NaiveDateTime,
-    /// The ingredient it is a form of.
-    pub ingredient_id: i64,
-    /// Brand (may be empty).
-    pub brand: String,
-    /// Package size (scaled quantity).
-    pub package_quantity: i64,
-    /// Unit of the package size.
-    pub package_unit: String,
-    /// The ingredient's preferred product (at most one).
-    pub preferred: bool,
-    /// Barcode, unique when present.
-    pub gtin: Option<String>,
-    /// Where it is bought.
-    pub supplier: Option<String>,
-    /// Free text.
-    pub notes: Option<String>,
-}
+pub use crate::db::models::Product;
 
 /// A validated new product.
 #[derive(Debug, Clone)]
@@ -265,32 +235,21 @@ pub async fn delete(db: &Db, id: i64) -> AppResult<Product> {
     })
 }
 
-/// Products by primary key (one query).
-pub async fn by_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Product>> {
-    let rows: Vec<Product> = db_run!(db, |conn| products::table
-        .filter(products::id.eq_any(ids))
-        .select(Product::as_select())
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
-    Ok(super::index_by(rows, |r| r.id))
-}
+crate::rows_by_ids!(
+    /// Products by primary key (one query).
+    by_ids,
+    products,
+    Product
+);
 
-/// Products of many ingredients, preferred first then by creation (one query).
-pub async fn by_ingredient_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Vec<Product>>> {
-    let rows: Vec<Product> = db_run!(db, |conn| products::table
-        .filter(products::ingredient_id.eq_any(ids))
-        .order((
-            products::ingredient_id,
-            products::preferred.desc(),
-            products::id
-        ))
-        .select(Product::as_select())
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
-    Ok(super::group_by(rows, |r| r.ingredient_id))
-}
+crate::rows_by_parent_ids!(
+    /// Products of many ingredients, preferred first then by creation (one query).
+    by_ingredient_ids,
+    products,
+    Product,
+    ingredient_id,
+    (products::preferred.desc(), products::id)
+);
 
 #[cfg(test)]
 mod tests {
