@@ -66,31 +66,6 @@ pub fn utc(ts: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     ts.and_utc()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimals_parse_strings_and_numbers_exactly() {
-        let parse = |v: Value| <Decimal as ScalarType>::parse(v).map(|d| d.0.to_string());
-        assert_eq!(parse(Value::String("12.50".into())).unwrap(), "12.5");
-        assert_eq!(parse(Value::from(3)).unwrap(), "3");
-        assert!(parse(Value::String("twelve".into())).is_err());
-        assert!(parse(Value::Boolean(true)).is_err());
-        assert_eq!(
-            Decimal(rust_decimal::Decimal::new(1200, 2)).to_value(),
-            Value::String("12".into())
-        );
-    }
-
-    #[test]
-    fn dates_are_iso() {
-        let d = <Date as ScalarType>::parse(Value::String("2026-12-24".into())).unwrap();
-        assert_eq!(d.to_value(), Value::String("2026-12-24".into()));
-        assert!(<Date as ScalarType>::parse(Value::String("24/12/2026".into())).is_err());
-    }
-}
-
 impl Decimal {
     /// A stored scaled quantity (1e-6).
     pub fn quantity(raw: i64) -> Self {
@@ -114,5 +89,30 @@ impl Decimal {
             raw,
             crate::domain::fixed::Scale::UnitPrice,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_parse_strings_and_numbers_exactly() {
+        let parse = |v: Value| <Decimal as ScalarType>::parse(v).map(|d| d.0.to_string());
+        assert_eq!(parse(Value::String("12.50".into())).unwrap(), "12.5");
+        assert_eq!(parse(Value::from(3)).unwrap(), "3");
+        assert!(parse(Value::String("twelve".into())).is_err());
+        assert!(parse(Value::Boolean(true)).is_err());
+        assert_eq!(
+            Decimal(rust_decimal::Decimal::new(1200, 2)).to_value(),
+            Value::String("12".into())
+        );
+    }
+
+    #[test]
+    fn dates_are_iso() {
+        let d = <Date as ScalarType>::parse(Value::String("2026-12-24".into())).unwrap();
+        assert_eq!(d.to_value(), Value::String("2026-12-24".into()));
+        assert!(<Date as ScalarType>::parse(Value::String("24/12/2026".into())).is_err());
     }
 }
