@@ -68,3 +68,18 @@ macro_rules! find_row {
             .ok_or_else(|| $crate::error::AppError::not_found($entity, $id))?
     };
 }
+
+/// Implements a trait for the connection type of each backend from one body, so steps
+/// shared by several transactions (lock lots, apply draws…) are written once and
+/// type-checked against both databases.
+#[macro_export]
+macro_rules! impl_for_backends {
+    (impl $trait:path { $($body:tt)* }) => {
+        impl $trait for diesel_async::AsyncPgConnection {
+            $($body)*
+        }
+        impl $trait for $crate::db::SqliteConn {
+            $($body)*
+        }
+    };
+}

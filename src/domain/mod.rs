@@ -2,6 +2,7 @@
 //!
 //! Nothing here touches the database or GraphQL, so every rule is unit-tested directly.
 
+pub mod fifo;
 pub mod fixed;
 pub mod kinds;
 pub mod names;
