@@ -116,3 +116,20 @@ where
         crate::error::AppError::Internal(format!("{key:?} is referenced but missing")).into()
     })
 }
+
+batch_key!(
+    /// A production run by id.
+    ProductionRunById => store::runs::ProductionRun, store::runs::production_runs_by_ids
+);
+batch_key!(
+    /// An assembly run by id.
+    AssemblyRunById => store::runs::AssemblyRun, store::runs::assembly_runs_by_ids
+);
+batch_key!(
+    /// The consumption records of a production run.
+    ConsumptionsByProductionRun => Vec<store::runs::ProductionConsumption>, store::runs::production_consumptions_by_run_ids
+);
+batch_key!(
+    /// The consumption records of an assembly run.
+    ConsumptionsByAssemblyRun => Vec<store::runs::AssemblyConsumption>, store::runs::assembly_consumptions_by_run_ids
+);

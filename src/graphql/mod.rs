@@ -13,6 +13,7 @@ pub mod loaders;
 pub mod node;
 pub mod observe;
 pub mod pantry;
+pub mod production;
 pub mod recipes;
 pub mod scalars;
 
@@ -29,7 +30,7 @@ pub struct DeletePayload {
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, pantry::PantryQuery);
+pub struct QueryRoot(node::NodeQuery, pantry::PantryQuery, production::RunsQuery);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]

@@ -5,6 +5,7 @@ use super::goods::{FinishedGood, Package};
 use super::ids;
 use super::loaders::*;
 use super::pantry::{Ingredient, InventoryLot, Product};
+use super::production::{AssemblyRun, ProductionRun};
 use super::recipes::{FinishedUnit, Recipe};
 use async_graphql::{Context, Interface, Object, Result, ID};
 
@@ -33,6 +34,10 @@ pub enum Node {
     Event(Event),
     /// An assignment.
     EventRecipientPackage(EventRecipientPackage),
+    /// A production run.
+    ProductionRun(ProductionRun),
+    /// An assembly run.
+    AssemblyRun(AssemblyRun),
 }
 
 /// Loads the entity behind a decoded id; `None` when the row does not exist.

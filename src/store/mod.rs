@@ -17,6 +17,7 @@ pub mod packages;
 pub mod products;
 pub mod recipes;
 pub mod recipients;
+pub mod runs;
 pub mod stock;
 
 use chrono::{NaiveDateTime, Utc};
