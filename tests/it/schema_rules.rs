@@ -17,7 +17,7 @@
 use crate::db_test;
 use crate::harness::TestApp;
 use bakeplan::db::{migrate, Backend, Db};
-use bakeplan::domain::kinds::{AssemblyType, FulfillmentStatus, YieldMode};
+use bakeplan::domain::kinds::{AssemblyType, ComponentKind, FulfillmentStatus, YieldMode};
 use bakeplan::error::AppResult;
 use diesel::result::{DatabaseErrorKind, Error};
 use diesel::sql_types::{BigInt, Bool, Text};
@@ -479,6 +479,44 @@ db_test!(runs_need_positive_counts_and_may_stand_alone, |app| {
         count(&app, "assembly_runs", &format!("event_id = {event}")).await,
         1
     );
+
+    // An assembly consumption's kind is one of the component kinds and reads back unchanged.
+    let run = number(
+        &app,
+        &format!("SELECT id AS n FROM assembly_runs WHERE event_id = {event}"),
+    )
+    .await;
+    let consumption = |kind: &str, quantity: i64| {
+        format!(
+            "INSERT INTO assembly_consumptions (uuid, created_at, updated_at, assembly_run_id, kind, \
+             component_name, quantity, unit, unit_cost, cost) \
+             VALUES ({}, {TS}, {TS}, {run}, '{kind}', '{kind} part', {quantity}, 'each', 0, 0)",
+            uid()
+        )
+    };
+    expect_all_rejected(
+        &app,
+        CheckViolation,
+        &[consumption("RIBBON", 1), consumption("PACKAGING", 0)],
+    )
+    .await;
+    for kind in ComponentKind::ALL {
+        expect_accepted(&app, &consumption(kind.as_str(), 1_000_000)).await;
+        let stored = word(
+            &app,
+            &format!(
+                "SELECT kind AS s FROM assembly_consumptions WHERE component_name = '{kind} part'"
+            ),
+        )
+        .await;
+        assert_eq!(stored.parse::<ComponentKind>(), Ok(*kind));
+    }
+    // Consumptions go with their run.
+    assert_eq!(
+        expect_accepted(&app, &delete("assembly_runs", run)).await,
+        1
+    );
+    assert_eq!(count(&app, "assembly_consumptions", "1 = 1").await, 0);
 });
 
 db_test!(inventory_quantities_are_never_negative, |app| {
@@ -797,6 +835,23 @@ db_test!(deleting_catalog_rows_follows_spec_1_7, |app| {
     )
     .await;
     expect_rejected(&app, &delete("finished_goods", f.good), ForeignKeyViolation).await;
+
+    // A finished good inside another, or with an assembly run, is kept.
+    let sampler = insert_good(&app, "c-sampler", "VARIETY_PACK").await;
+    expect_accepted(
+        &app,
+        &component(basket, "NULL", &sampler.to_string(), "NULL", 1_000_000),
+    )
+    .await;
+    expect_rejected(
+        &app,
+        &delete("finished_goods", sampler),
+        ForeignKeyViolation,
+    )
+    .await;
+    let tin = insert_good(&app, "c-tin2", "GIFT_BOX").await;
+    expect_accepted(&app, &assembly_run(tin, "NULL", 1)).await;
+    expect_rejected(&app, &delete("finished_goods", tin), ForeignKeyViolation).await;
 
     // A finished unit inside a finished good is kept.
     expect_accepted(
