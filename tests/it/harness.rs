@@ -282,10 +282,22 @@ impl TestApp {
         }
     }
 
+    /// Runs one SQL statement on this app's database, bypassing the API, and returns
+    /// diesel's own outcome: the rows affected, or the error with its `DatabaseErrorKind`.
+    pub async fn execute_sql(&self, sql: &str) -> diesel::QueryResult<usize> {
+        execute_sql(&self.db, sql)
+            .await
+            .expect("a pooled database connection")
+    }
+
     /// Statements executed so far through this app's pool.
     pub fn statements(&self) -> u64 {
         self.db.stats().statements()
     }
+}
+
+async fn execute_sql(db: &Db, sql: &str) -> bakeplan::error::AppResult<diesel::QueryResult<usize>> {
+    bakeplan::db_run!(db, |conn| Ok(diesel::sql_query(sql).execute(conn).await))
 }
 
 /// One GraphQL error, as a client sees it.
