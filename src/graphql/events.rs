@@ -1,12 +1,21 @@
 //! Events, recipients and assignments (which recipient gets which package for an event).
 
+use super::connection::{Conn, PageArgs};
+use super::context::{db, detached};
 use super::enums::{stored, FulfillmentStatus};
+use super::goods::Package;
 use super::ids;
+use super::loaders::{
+    loaders, require, AssignmentsByEvent, AssignmentsByRecipient, EventById, PackageById,
+    RecipientById,
+};
 use super::scalars::{utc, Date};
+use super::DeletePayload;
+use crate::domain::kinds;
 use crate::store::{
     assignments as assignment_store, events as event_store, recipients as recipient_store,
 };
-use async_graphql::{Object, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use chrono::{DateTime, Utc};
 
 /// A person or household receiving packages.
@@ -33,6 +42,17 @@ impl Recipient {
     /// Free text.
     async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
+    }
+    /// The packages assigned to this recipient, newest event first.
+    async fn assignments(&self, ctx: &Context<'_>) -> Result<Vec<EventRecipientPackage>> {
+        let rows = loaders(ctx)
+            .load_one(AssignmentsByRecipient(self.0.id))
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(EventRecipientPackage)
+            .collect())
     }
     /// Creation time.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -69,6 +89,24 @@ impl Event {
     async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
     }
+    /// Who gets which package for this event, ordered by recipient name; only those in
+    /// `status` when given.
+    async fn assignments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only assignments in this fulfillment status.")] status: Option<
+            FulfillmentStatus,
+        >,
+    ) -> Result<Vec<EventRecipientPackage>> {
+        let wanted = status.map(|s| kinds::FulfillmentStatus::from(s).as_str());
+        let rows = loaders(ctx).load_one(AssignmentsByEvent(self.0.id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|row| wanted.is_none_or(|w| row.fulfillment_status == w))
+            .map(EventRecipientPackage)
+            .collect())
+    }
     /// Creation time.
     async fn created_at(&self) -> DateTime<Utc> {
         utc(self.0.created_at)
@@ -87,6 +125,22 @@ impl EventRecipientPackage {
     /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode("EventRecipientPackage", self.0.id)
+    }
+    /// The event.
+    async fn event(&self, ctx: &Context<'_>) -> Result<Event> {
+        require(ctx, EventById(self.0.event_id)).await.map(Event)
+    }
+    /// Who receives the package.
+    async fn recipient(&self, ctx: &Context<'_>) -> Result<Recipient> {
+        require(ctx, RecipientById(self.0.recipient_id))
+            .await
+            .map(Recipient)
+    }
+    /// The package received.
+    async fn package(&self, ctx: &Context<'_>) -> Result<Package> {
+        require(ctx, PackageById(self.0.package_id))
+            .await
+            .map(Package)
     }
     /// How many of the package (≥ 1).
     async fn quantity(&self) -> i32 {
@@ -119,5 +173,320 @@ impl EventRecipientPackage {
     /// Last change.
     async fn updated_at(&self) -> DateTime<Utc> {
         utc(self.0.updated_at)
+    }
+}
+
+fn maybe<T>(value: MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+/// Input of `createRecipient`.
+#[derive(InputObject)]
+pub struct CreateRecipientInput {
+    /// Name (required; need not be unique).
+    pub name: String,
+    /// Household ("The Smiths").
+    pub household_name: Option<String>,
+    /// Delivery address.
+    pub address: Option<String>,
+    /// Free text.
+    pub notes: Option<String>,
+}
+
+/// Input of `updateRecipient`: only the fields given change; `null` clears a nullable field.
+#[derive(InputObject)]
+pub struct UpdateRecipientInput {
+    /// The recipient.
+    pub id: ID,
+    /// New name.
+    pub name: Option<String>,
+    /// New household name, or `null` to clear it.
+    pub household_name: MaybeUndefined<String>,
+    /// New address, or `null` to clear it.
+    pub address: MaybeUndefined<String>,
+    /// New notes, or `null` to clear them.
+    pub notes: MaybeUndefined<String>,
+}
+
+/// Input of `createEvent`.
+#[derive(InputObject)]
+pub struct CreateEventInput {
+    /// Name, unique (case-insensitively) within the year of `eventDate`.
+    pub name: String,
+    /// The day of the event; `year` is derived from it.
+    pub event_date: Date,
+    /// Free text.
+    pub notes: Option<String>,
+}
+
+/// Input of `updateEvent`: only the fields given change; `null` clears the notes.
+#[derive(InputObject)]
+pub struct UpdateEventInput {
+    /// The event.
+    pub id: ID,
+    /// New name (must be free within the event's year).
+    pub name: Option<String>,
+    /// New date; `year` follows it.
+    pub event_date: Option<Date>,
+    /// New notes, or `null` to clear them.
+    pub notes: MaybeUndefined<String>,
+}
+
+/// Input of `assignPackage`.
+#[derive(InputObject)]
+pub struct AssignPackageInput {
+    /// The event.
+    pub event_id: ID,
+    /// The recipient.
+    pub recipient_id: ID,
+    /// The package.
+    pub package_id: ID,
+    /// How many (≥ 1); added to the quantity when the package is already assigned to the
+    /// recipient for the event.
+    #[graphql(default_with = "Some(1)")]
+    pub quantity: Option<i32>,
+    /// Free text; replaces the existing notes when the assignment already exists.
+    pub notes: Option<String>,
+}
+
+/// Input of `updateAssignment`: only the fields given change; `null` clears the notes.
+#[derive(InputObject)]
+pub struct UpdateAssignmentInput {
+    /// The assignment.
+    pub id: ID,
+    /// New quantity (≥ 1).
+    pub quantity: Option<i32>,
+    /// New notes, or `null` to clear them.
+    pub notes: MaybeUndefined<String>,
+}
+
+/// Input of `updateFulfillmentStatus`.
+#[derive(InputObject)]
+pub struct UpdateFulfillmentStatusInput {
+    /// The assignment.
+    pub assignment_id: ID,
+    /// The next status: READY after PENDING, DELIVERED after READY.
+    pub status: FulfillmentStatus,
+    /// Who took the package ("left with neighbour"); only with DELIVERED.
+    pub delivered_to: Option<String>,
+}
+
+/// Queries of recipients and events.
+#[derive(Default)]
+pub struct EventsQuery;
+
+#[Object]
+impl EventsQuery {
+    /// Recipients ordered by name, then id.
+    async fn recipients(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        #[graphql(desc = "Case-insensitive part of the name or household name.")] search: Option<
+            String,
+        >,
+    ) -> Result<Conn<Recipient>> {
+        let page = PageArgs::new(after, before, first, last).validate()?;
+        let filter = recipient_store::RecipientFilter { search };
+        let rows = recipient_store::list(db(ctx), &filter, |total| page.window(total)).await?;
+        Ok(page.connection(rows, Recipient))
+    }
+
+    /// Events ordered by date (earliest first), then id.
+    #[allow(clippy::too_many_arguments)]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+        #[graphql(desc = "Only events of this year.")] year: Option<i32>,
+        #[graphql(
+            desc = "Only events dated today (UTC) or later (true), or before today (false)."
+        )]
+        upcoming: Option<bool>,
+    ) -> Result<Conn<Event>> {
+        let page = PageArgs::new(after, before, first, last).validate()?;
+        let filter = event_store::EventFilter {
+            year,
+            upcoming,
+            today: None,
+        };
+        let rows = event_store::list(db(ctx), &filter, |total| page.window(total)).await?;
+        Ok(page.connection(rows, Event))
+    }
+}
+
+/// Mutations of recipients, events, assignments and their fulfillment.
+#[derive(Default)]
+pub struct EventsMutation;
+
+#[Object]
+impl EventsMutation {
+    /// Creates a recipient.
+    async fn create_recipient(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateRecipientInput,
+    ) -> Result<Recipient> {
+        let new = recipient_store::NewRecipient {
+            name: input.name,
+            household_name: input.household_name,
+            address: input.address,
+            notes: input.notes,
+        };
+        let db = db(ctx).clone();
+        detached(async move { recipient_store::create(&db, new).await })
+            .await
+            .map(Recipient)
+    }
+
+    /// Changes a recipient.
+    async fn update_recipient(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateRecipientInput,
+    ) -> Result<Recipient> {
+        let id = ids::decode(&input.id, "Recipient")?;
+        let changes = recipient_store::RecipientChanges {
+            name: input.name,
+            household_name: maybe(input.household_name),
+            address: maybe(input.address),
+            notes: maybe(input.notes),
+        };
+        let db = db(ctx).clone();
+        detached(async move { recipient_store::update(&db, id, changes).await })
+            .await
+            .map(Recipient)
+    }
+
+    /// Deletes a recipient (refused while packages are assigned to them).
+    async fn delete_recipient(&self, ctx: &Context<'_>, id: ID) -> Result<DeletePayload> {
+        let pk = ids::decode(&id, "Recipient")?;
+        let db = db(ctx).clone();
+        detached(async move { recipient_store::delete(&db, pk).await }).await?;
+        Ok(DeletePayload { deleted_id: id })
+    }
+
+    /// Creates an event; `year` is derived from `eventDate`.
+    async fn create_event(&self, ctx: &Context<'_>, input: CreateEventInput) -> Result<Event> {
+        let new = event_store::NewEvent {
+            name: input.name,
+            event_date: input.event_date.0,
+            notes: input.notes,
+        };
+        let db = db(ctx).clone();
+        detached(async move { event_store::create(&db, new).await })
+            .await
+            .map(Event)
+    }
+
+    /// Changes an event; `year` follows `eventDate`, and the name must stay unique within it.
+    async fn update_event(&self, ctx: &Context<'_>, input: UpdateEventInput) -> Result<Event> {
+        let id = ids::decode(&input.id, "Event")?;
+        let changes = event_store::EventChanges {
+            name: input.name,
+            event_date: input.event_date.map(|d| d.0),
+            notes: maybe(input.notes),
+        };
+        let db = db(ctx).clone();
+        detached(async move { event_store::update(&db, id, changes).await })
+            .await
+            .map(Event)
+    }
+
+    /// Deletes an event with its production and assembly targets. Refused while production
+    /// or assembly runs are attributed to it, and while packages are assigned for it unless
+    /// `cascadeAssignments` is true (then the assignments are deleted too).
+    async fn delete_event(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Also delete the event's package assignments instead of refusing."
+        )]
+        cascade_assignments: Option<bool>,
+    ) -> Result<DeletePayload> {
+        let pk = ids::decode(&id, "Event")?;
+        let db = db(ctx).clone();
+        detached(async move {
+            event_store::delete(&db, pk, cascade_assignments.unwrap_or(false)).await
+        })
+        .await?;
+        Ok(DeletePayload { deleted_id: id })
+    }
+
+    /// Assigns a package to a recipient for an event. Assigning the same package to the
+    /// same recipient for the same event again adds to the quantity. New assignments are
+    /// PENDING.
+    async fn assign_package(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignPackageInput,
+    ) -> Result<EventRecipientPackage> {
+        let new = assignment_store::NewAssignment {
+            event_id: ids::decode(&input.event_id, "Event")?,
+            recipient_id: ids::decode(&input.recipient_id, "Recipient")?,
+            package_id: ids::decode(&input.package_id, "Package")?,
+            quantity: input.quantity.unwrap_or(1),
+            notes: input.notes,
+        };
+        let db = db(ctx).clone();
+        detached(async move { assignment_store::assign(&db, new).await })
+            .await
+            .map(EventRecipientPackage)
+    }
+
+    /// Changes an assignment's quantity or notes.
+    async fn update_assignment(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateAssignmentInput,
+    ) -> Result<EventRecipientPackage> {
+        let id = ids::decode(&input.id, "EventRecipientPackage")?;
+        let changes = assignment_store::AssignmentChanges {
+            quantity: input.quantity,
+            notes: maybe(input.notes),
+        };
+        let db = db(ctx).clone();
+        detached(async move { assignment_store::update(&db, id, changes).await })
+            .await
+            .map(EventRecipientPackage)
+    }
+
+    /// Removes an assignment.
+    async fn remove_assignment(&self, ctx: &Context<'_>, id: ID) -> Result<DeletePayload> {
+        let pk = ids::decode(&id, "EventRecipientPackage")?;
+        let db = db(ctx).clone();
+        detached(async move { assignment_store::remove(&db, pk).await }).await?;
+        Ok(DeletePayload { deleted_id: id })
+    }
+
+    /// Moves an assignment one step along PENDING → READY → DELIVERED (DELIVERED is final)
+    /// and records when. Any other change is `INVALID_TRANSITION`, naming the current
+    /// status and the allowed next ones.
+    async fn update_fulfillment_status(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateFulfillmentStatusInput,
+    ) -> Result<EventRecipientPackage> {
+        let change = assignment_store::StatusChange {
+            assignment_id: ids::decode(&input.assignment_id, "EventRecipientPackage")?,
+            status: input.status.into(),
+            delivered_to: input.delivered_to,
+        };
+        let db = db(ctx).clone();
+        detached(async move { assignment_store::change_status(&db, change).await })
+            .await
+            .map(EventRecipientPackage)
     }
 }

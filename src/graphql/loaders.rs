@@ -102,6 +102,14 @@ batch_key!(
     /// An assignment by id.
     AssignmentById => store::assignments::EventRecipientPackage, store::assignments::by_ids
 );
+batch_key!(
+    /// The assignments of an event, ordered by recipient name.
+    AssignmentsByEvent => Vec<store::assignments::EventRecipientPackage>, store::assignments::by_event_ids
+);
+batch_key!(
+    /// The assignments of a recipient, newest event first.
+    AssignmentsByRecipient => Vec<store::assignments::EventRecipientPackage>, store::assignments::by_recipient_ids
+);
 
 /// Loads a row that a foreign key guarantees to exist; a missing one is an internal error.
 pub async fn require<K>(

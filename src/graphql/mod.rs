@@ -30,11 +30,16 @@ pub struct DeletePayload {
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, pantry::PantryQuery, production::RunsQuery);
+pub struct QueryRoot(
+    node::NodeQuery,
+    pantry::PantryQuery,
+    production::RunsQuery,
+    events::EventsQuery,
+);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(pantry::PantryMutation);
+pub struct MutationRoot(pantry::PantryMutation, events::EventsMutation);
 
 /// The complete schema type.
 pub type BakeplanSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -56,6 +56,18 @@ async fn load_node(ctx: &Context<'_>, type_name: &str, pk: i64) -> Result<Option
             .load_one(LotById(pk))
             .await?
             .map(|r| Node::InventoryLot(InventoryLot(r))),
+        "Recipient" => l
+            .load_one(RecipientById(pk))
+            .await?
+            .map(|r| Node::Recipient(Recipient(r))),
+        "Event" => l
+            .load_one(EventById(pk))
+            .await?
+            .map(|r| Node::Event(Event(r))),
+        "EventRecipientPackage" => l
+            .load_one(AssignmentById(pk))
+            .await?
+            .map(|r| Node::EventRecipientPackage(EventRecipientPackage(r))),
         other => {
             return Err(crate::error::AppError::bad_input(format!(
                 "ids of type {other} cannot be fetched with node()"

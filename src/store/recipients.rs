@@ -1,6 +1,132 @@
 //! Recipients of packages.
 
+use super::{clean_text, new_uuid, now, Page, Window};
+use crate::db::schema::{event_recipient_packages, recipients};
+use crate::db::Db;
+use crate::domain::names::{clean_name, name_key};
+use crate::error::{AppError, AppResult};
+use crate::{db_run, db_write};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
 pub use crate::db::models::Recipient;
+
+diesel::define_sql_function! {
+    /// SQL `LOWER(text)`, the same on both backends (ASCII-only on SQLite).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// SQL `LOWER(text)` of a nullable column.
+    #[sql_name = "LOWER"]
+    fn lower_opt(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// A validated new recipient.
+#[derive(Debug, Clone)]
+pub struct NewRecipient {
+    /// Name (required).
+    pub name: String,
+    /// Household ("The Smiths").
+    pub household_name: Option<String>,
+    /// Delivery address.
+    pub address: Option<String>,
+    /// Free text.
+    pub notes: Option<String>,
+}
+
+/// Changes to a recipient; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct RecipientChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// New household name, or `Some(None)` to clear it.
+    pub household_name: Option<Option<String>>,
+    /// New address, or `Some(None)` to clear it.
+    pub address: Option<Option<String>>,
+    /// New notes, or `Some(None)` to clear them.
+    pub notes: Option<Option<String>>,
+}
+
+fn required_name(name: &str) -> AppResult<String> {
+    let name = clean_name(name);
+    if name.is_empty() {
+        return Err(AppError::bad_input("recipient name must not be empty"));
+    }
+    Ok(name)
+}
+
+fn changed(change: &Option<Option<String>>, current: &Option<String>) -> Option<String> {
+    match change {
+        Some(value) => clean_text(value.clone()),
+        None => current.clone(),
+    }
+}
+
+/// Creates a recipient. Names need not be unique (two people may share one).
+pub async fn create(db: &Db, input: NewRecipient) -> AppResult<Recipient> {
+    let name = required_name(&input.name)?;
+    let ts = now();
+    db_write!(db, |conn| {
+        let row = diesel::insert_into(recipients::table)
+            .values((
+                recipients::uuid.eq(new_uuid()),
+                recipients::created_at.eq(ts),
+                recipients::updated_at.eq(ts),
+                recipients::name.eq(&name),
+                recipients::household_name.eq(clean_text(input.household_name.clone())),
+                recipients::address.eq(clean_text(input.address.clone())),
+                recipients::notes.eq(clean_text(input.notes.clone())),
+            ))
+            .returning(Recipient::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(row)
+    })
+}
+
+/// Applies the given changes to a recipient.
+pub async fn update(db: &Db, id: i64, changes: RecipientChanges) -> AppResult<Recipient> {
+    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let ts = now();
+    db_write!(db, |conn| {
+        let current = crate::find_row!(conn, recipients::table, Recipient, id, "Recipient");
+        let row = diesel::update(recipients::table.find(id))
+            .set((
+                recipients::updated_at.eq(ts),
+                recipients::name.eq(new_name.clone().unwrap_or(current.name.clone())),
+                recipients::household_name
+                    .eq(changed(&changes.household_name, &current.household_name)),
+                recipients::address.eq(changed(&changes.address, &current.address)),
+                recipients::notes.eq(changed(&changes.notes, &current.notes)),
+            ))
+            .returning(Recipient::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(row)
+    })
+}
+
+/// Deletes a recipient, refused while assignments reference it.
+pub async fn delete(db: &Db, id: i64) -> AppResult<Recipient> {
+    db_write!(db, |conn| {
+        let current = crate::find_row!(conn, recipients::table, Recipient, id, "Recipient");
+        let assignments: i64 = event_recipient_packages::table
+            .filter(event_recipient_packages::recipient_id.eq(id))
+            .count()
+            .get_result(conn)
+            .await?;
+        super::refuse_if_referenced(
+            "recipient",
+            &current.name,
+            &[("package assignments", assignments)],
+        )?;
+        diesel::delete(recipients::table.find(id))
+            .execute(conn)
+            .await?;
+        Ok(current)
+    })
+}
 
 crate::rows_by_ids!(
     /// Recipient rows by primary key (one query).
@@ -8,3 +134,47 @@ crate::rows_by_ids!(
     recipients,
     Recipient
 );
+
+/// Filters for the recipient list.
+#[derive(Debug, Clone, Default)]
+pub struct RecipientFilter {
+    /// Case-insensitive part of the name or household name.
+    pub search: Option<String>,
+}
+
+/// One page of recipients ordered by name, then id.
+pub async fn list(
+    db: &Db,
+    filter: &RecipientFilter,
+    pick: impl FnOnce(i64) -> Window,
+) -> AppResult<Page<Recipient>> {
+    let search = filter
+        .search
+        .as_deref()
+        .map(name_key)
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("%{s}%"));
+    db_run!(db, |conn| {
+        let build = || {
+            let mut query = recipients::table.into_boxed();
+            if let Some(s) = &search {
+                query = query.filter(
+                    lower(recipients::name)
+                        .like(s.clone())
+                        .or(lower_opt(recipients::household_name).like(s.clone())),
+                );
+            }
+            query
+        };
+        let total: i64 = build().count().get_result(conn).await?;
+        let window = pick(total);
+        let rows = build()
+            .order((recipients::name.asc(), recipients::id.asc()))
+            .offset(window.offset)
+            .limit(window.limit)
+            .select(Recipient::as_select())
+            .load(conn)
+            .await?;
+        Ok(Page { rows, total })
+    })
+}
