@@ -2,7 +2,9 @@
 //!
 //! Nothing here touches the database or GraphQL, so every rule is unit-tested directly.
 
+pub mod aggregate;
 pub mod fixed;
 pub mod kinds;
 pub mod names;
+pub mod recipe_graph;
 pub mod units;
