@@ -51,6 +51,14 @@ async fn load_node(ctx: &Context<'_>, type_name: &str, pk: i64) -> Result<Option
             .load_one(LotById(pk))
             .await?
             .map(|r| Node::InventoryLot(InventoryLot(r))),
+        "Recipe" => l
+            .load_one(RecipeById(pk))
+            .await?
+            .map(|r| Node::Recipe(Recipe(r))),
+        "FinishedUnit" => l
+            .load_one(FinishedUnitById(pk))
+            .await?
+            .map(|r| Node::FinishedUnit(FinishedUnit(r))),
         other => {
             return Err(crate::error::AppError::bad_input(format!(
                 "ids of type {other} cannot be fetched with node()"

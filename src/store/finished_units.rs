@@ -138,8 +138,11 @@ fn slug_taken(slug: &str) -> AppError {
 pub async fn create(db: &Db, input: NewFinishedUnit) -> AppResult<FinishedUnit> {
     let name = required_name(&input.name)?;
     let given_slug = input.slug.as_deref().map(valid_slug).transpose()?;
-    let (items, percentage) =
-        validate_yield(input.yield_mode, input.items_per_batch, input.batch_percentage)?;
+    let (items, percentage) = validate_yield(
+        input.yield_mode,
+        input.items_per_batch,
+        input.batch_percentage,
+    )?;
     let base_slug = slugify(&name);
     let ts = now();
     db_write!(db, |conn| {
@@ -213,7 +216,10 @@ pub async fn update(db: &Db, id: i64, changes: FinishedUnitChanges) -> AppResult
         );
         let mode = match changes.yield_mode {
             Some(mode) => mode,
-            None => current.yield_mode.parse::<YieldMode>().map_err(AppError::Internal)?,
+            None => current
+                .yield_mode
+                .parse::<YieldMode>()
+                .map_err(AppError::Internal)?,
         };
         let items = match changes.items_per_batch {
             Some(value) => value,
@@ -397,14 +403,20 @@ mod tests {
             validate_yield(YieldMode::DiscreteCount, Some(24), None).unwrap(),
             (Some(24), None)
         );
-        assert!(message(validate_yield(YieldMode::DiscreteCount, None, None))
-            .contains("needs itemsPerBatch"));
-        assert!(message(validate_yield(YieldMode::DiscreteCount, Some(0), None))
-            .contains("greater than zero (got 0)"));
         assert!(
-            message(validate_yield(YieldMode::DiscreteCount, Some(3), Some(d("50"))))
-                .contains("batchPercentage applies only to BATCH_PORTION")
+            message(validate_yield(YieldMode::DiscreteCount, None, None))
+                .contains("needs itemsPerBatch")
         );
+        assert!(
+            message(validate_yield(YieldMode::DiscreteCount, Some(0), None))
+                .contains("greater than zero (got 0)")
+        );
+        assert!(message(validate_yield(
+            YieldMode::DiscreteCount,
+            Some(3),
+            Some(d("50"))
+        ))
+        .contains("batchPercentage applies only to BATCH_PORTION"));
     }
 
     #[test]
@@ -426,9 +438,11 @@ mod tests {
         }
         assert!(message(validate_yield(YieldMode::BatchPortion, None, None))
             .contains("needs batchPercentage"));
-        assert!(
-            message(validate_yield(YieldMode::BatchPortion, Some(1), Some(d("50"))))
-                .contains("itemsPerBatch applies only to DISCRETE_COUNT")
-        );
+        assert!(message(validate_yield(
+            YieldMode::BatchPortion,
+            Some(1),
+            Some(d("50"))
+        ))
+        .contains("itemsPerBatch applies only to DISCRETE_COUNT"));
     }
 }

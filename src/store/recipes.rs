@@ -302,7 +302,9 @@ macro_rules! check_structure {
                 break;
             }
             let edges: Vec<(i64, i64, String)> = recipe_components::table
-                .inner_join(recipes::table.on(recipes::id.eq(recipe_components::component_recipe_id)))
+                .inner_join(
+                    recipes::table.on(recipes::id.eq(recipe_components::component_recipe_id)),
+                )
                 .filter(recipe_components::recipe_id.eq_any(&frontier))
                 .select((
                     recipe_components::recipe_id,
@@ -474,7 +476,11 @@ pub async fn update(db: &Db, id: i64, changes: RecipeChanges) -> AppResult<Recip
     let new_yield = changes.yield_quantity.map(yield_quantity).transpose()?;
     let new_yield_unit = changes.yield_unit.as_deref().map(yield_unit).transpose()?;
     let new_minutes = changes.estimated_minutes.map(minutes).transpose()?;
-    let lines = changes.ingredients.as_deref().map(valid_lines).transpose()?;
+    let lines = changes
+        .ingredients
+        .as_deref()
+        .map(valid_lines)
+        .transpose()?;
     let components = changes
         .components
         .as_deref()
@@ -583,7 +589,9 @@ pub async fn delete(db: &Db, id: i64) -> AppResult<Recipe> {
                 ("parent recipes", parents),
             ],
         )?;
-        diesel::delete(recipes::table.find(id)).execute(conn).await?;
+        diesel::delete(recipes::table.find(id))
+            .execute(conn)
+            .await?;
         Ok(current)
     })
 }
@@ -713,7 +721,9 @@ macro_rules! load_recipe_tree {
                 for (recipe_id, ingredient_id, quantity, unit) in lines {
                     ingredient_ids.insert(ingredient_id);
                     let unit = unit.parse().map_err(|_| {
-                        $crate::error::AppError::Internal(format!("stored unit {unit:?} is invalid"))
+                        $crate::error::AppError::Internal(format!(
+                            "stored unit {unit:?} is invalid"
+                        ))
                     })?;
                     if let Some(recipe) = tree.recipes.get_mut(&recipe_id) {
                         recipe.lines.push(TreeLine {
@@ -831,10 +841,7 @@ pub async fn aggregated_ingredients(
 
 /// The recipe trees of many recipes, loaded together (a bounded number of queries): every
 /// found recipe id maps to the same shared tree, which holds them all.
-pub async fn trees_by_recipe_ids(
-    db: &Db,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, Arc<RecipeTree>>> {
+pub async fn trees_by_recipe_ids(db: &Db, ids: &[i64]) -> AppResult<HashMap<i64, Arc<RecipeTree>>> {
     let tree: RecipeTree = db_run!(db, |conn| crate::load_recipe_tree!(conn, ids))?;
     let tree = Arc::new(tree);
     Ok(ids
