@@ -3,4 +3,5 @@
 
 mod harness;
 mod pantry;
+mod recipes;
 mod server;
