@@ -612,6 +612,33 @@ db_test!(cycles_and_nesting_depth_are_refused, |app| {
     );
 });
 
+db_test!(concurrent_edits_cannot_build_a_cycle, |app| {
+    // Each round, two requests race to make X contain Y and Y contain X: exactly one wins.
+    let update = update_recipe_doc();
+    for round in 0..5 {
+        let x = create_recipe(&app, simple(&format!("X{round}"))).await;
+        let y = create_recipe(&app, simple(&format!("Y{round}"))).await;
+        let link = |from: &Value, to: &Value| json!({"input": {"id": from, "components": [{"recipeId": to, "quantity": "1"}]}});
+        let (a, b) = tokio::join!(
+            app.graphql(&update, link(&x["id"], &y["id"])),
+            app.graphql(&update, link(&y["id"], &x["id"]))
+        );
+        let failed: Vec<&Value> = [&a, &b]
+            .into_iter()
+            .filter(|r| r.get("errors").is_some())
+            .collect();
+        assert_eq!(failed.len(), 1, "exactly one edit wins: {a:#} {b:#}");
+        assert_eq!(
+            failed[0]["errors"][0]["extensions"]["code"],
+            "BAD_USER_INPUT"
+        );
+        assert!(failed[0]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("is a cycle"));
+    }
+});
+
 db_test!(finished_units_of_both_modes, |app| {
     let p = pantry(&app).await;
     let (glaze, cookies) = cookies(&app, &p).await;
