@@ -3,7 +3,9 @@
 //! Nothing here touches the database or GraphQL, so every rule is unit-tested directly.
 
 pub mod fifo;
+pub mod aggregate;
 pub mod fixed;
 pub mod kinds;
 pub mod names;
+pub mod recipe_graph;
 pub mod units;

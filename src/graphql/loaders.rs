@@ -111,6 +111,23 @@ batch_key!(
     AssignmentsByRecipient => Vec<store::assignments::EventRecipientPackage>, store::assignments::by_recipient_ids
 );
 
+batch_key!(
+    /// The ingredient lines of a recipe, in their given order.
+    LinesByRecipe => Vec<store::recipes::RecipeIngredient>, store::recipes::lines_by_recipe_ids
+);
+batch_key!(
+    /// The sub-recipe components of a recipe, in their given order.
+    ComponentsByRecipe => Vec<store::recipes::RecipeComponent>, store::recipes::components_by_recipe_ids
+);
+batch_key!(
+    /// The finished units of a recipe, by name.
+    FinishedUnitsByRecipe => Vec<store::finished_units::FinishedUnit>, store::finished_units::by_recipe_ids
+);
+batch_key!(
+    /// The recipe tree (lines, sub-recipes, ingredients) under a recipe, for aggregation.
+    RecipeTreeByRecipe => std::sync::Arc<crate::domain::aggregate::RecipeTree>, store::recipes::trees_by_recipe_ids
+);
+
 /// Loads a row that a foreign key guarantees to exist; a missing one is an internal error.
 pub async fn require<K>(
     ctx: &Context<'_>,

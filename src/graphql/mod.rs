@@ -35,11 +35,12 @@ pub struct QueryRoot(
     pantry::PantryQuery,
     production::RunsQuery,
     events::EventsQuery,
+    recipes::RecipesQuery,
 );
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(pantry::PantryMutation, events::EventsMutation);
+pub struct MutationRoot(pantry::PantryMutation, events::EventsMutation, recipes::RecipesMutation);
 
 /// The complete schema type.
 pub type BakeplanSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -68,6 +68,22 @@ async fn load_node(ctx: &Context<'_>, type_name: &str, pk: i64) -> Result<Option
             .load_one(AssignmentById(pk))
             .await?
             .map(|r| Node::EventRecipientPackage(EventRecipientPackage(r))),
+        "Recipe" => l
+            .load_one(RecipeById(pk))
+            .await?
+            .map(|r| Node::Recipe(Recipe(r))),
+        "FinishedUnit" => l
+            .load_one(FinishedUnitById(pk))
+            .await?
+            .map(|r| Node::FinishedUnit(FinishedUnit(r))),
+        "ProductionRun" => l
+            .load_one(ProductionRunById(pk))
+            .await?
+            .map(|r| Node::ProductionRun(ProductionRun(r))),
+        "AssemblyRun" => l
+            .load_one(AssemblyRunById(pk))
+            .await?
+            .map(|r| Node::AssemblyRun(AssemblyRun(r))),
         other => {
             return Err(crate::error::AppError::bad_input(format!(
                 "ids of type {other} cannot be fetched with node()"

@@ -5,4 +5,5 @@ mod events;
 mod harness;
 mod pantry;
 mod schema_rules;
+mod recipes;
 mod server;
