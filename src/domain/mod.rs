@@ -3,6 +3,7 @@
 //! Nothing here touches the database or GraphQL, so every rule is unit-tested directly.
 
 pub mod fixed;
+pub mod graph;
 pub mod kinds;
 pub mod names;
 pub mod units;
