@@ -103,6 +103,16 @@ batch_key!(
     AssignmentById => store::assignments::EventRecipientPackage, store::assignments::by_ids
 );
 
+batch_key!(
+    /// The components of a finished good, in order.
+    ComponentsByFinishedGood => Vec<store::finished_goods::FinishedGoodComponent>,
+    store::finished_goods::components_by_finished_good_ids
+);
+batch_key!(
+    /// The items of a package, in the order they were added.
+    ItemsByPackage => Vec<store::packages::PackageItem>, store::packages::items_by_package_ids
+);
+
 /// Loads a row that a foreign key guarantees to exist; a missing one is an internal error.
 pub async fn require<K>(
     ctx: &Context<'_>,

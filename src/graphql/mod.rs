@@ -29,11 +29,11 @@ pub struct DeletePayload {
 
 /// The query root.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, pantry::PantryQuery);
+pub struct QueryRoot(node::NodeQuery, pantry::PantryQuery, goods::GoodsQuery);
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(pantry::PantryMutation);
+pub struct MutationRoot(pantry::PantryMutation, goods::GoodsMutation);
 
 /// The complete schema type.
 pub type BakeplanSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -310,7 +310,11 @@ macro_rules! write_components {
         } else {
             ingredients::table
                 .filter(ingredients::id.eq_any(&packaging_ids))
-                .select((ingredients::id, ingredients::name, ingredients::is_packaging))
+                .select((
+                    ingredients::id,
+                    ingredients::name,
+                    ingredients::is_packaging,
+                ))
                 .load::<(i64, String, bool)>($conn)
                 .await?
                 .into_iter()
@@ -482,7 +486,13 @@ pub async fn update(db: &Db, id: i64, changes: FinishedGoodChanges) -> AppResult
     let backend = db.backend();
     let ts = now();
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, finished_goods::table, FinishedGood, id, "FinishedGood");
+        let current = crate::find_row!(
+            conn,
+            finished_goods::table,
+            FinishedGood,
+            id,
+            "FinishedGood"
+        );
         let slug = new_slug.clone().unwrap_or(current.slug.clone());
         if slug != current.slug {
             ensure_slug_free!(conn, &slug, id);
@@ -522,7 +532,13 @@ pub async fn update(db: &Db, id: i64, changes: FinishedGoodChanges) -> AppResult
 /// references it.
 pub async fn delete(db: &Db, id: i64) -> AppResult<FinishedGood> {
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, finished_goods::table, FinishedGood, id, "FinishedGood");
+        let current = crate::find_row!(
+            conn,
+            finished_goods::table,
+            FinishedGood,
+            id,
+            "FinishedGood"
+        );
         let targets: i64 = event_assembly_targets::table
             .filter(event_assembly_targets::finished_good_id.eq(id))
             .count()
@@ -672,7 +688,10 @@ mod tests {
             (ComponentItem::Packaging(1), "-1"),
         ] {
             let error = check_components(&[component(item, quantity)]).unwrap_err();
-            assert!(matches!(error, AppError::BadInput(_)), "{item:?} {quantity}");
+            assert!(
+                matches!(error, AppError::BadInput(_)),
+                "{item:?} {quantity}"
+            );
         }
     }
 
