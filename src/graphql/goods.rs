@@ -323,16 +323,8 @@ fn components(input: Vec<FinishedGoodComponentInput>) -> Result<Vec<NewComponent
         .into_iter()
         .enumerate()
         .map(|(index, c)| {
-            let position = index + 1;
-            // Check the shape before decoding, so "none or two references" is reported as such.
-            ComponentItem::from_references(
-                position,
-                c.finished_unit_id.as_ref().map(|_| 0),
-                c.finished_good_id.as_ref().map(|_| 0),
-                c.packaging_id.as_ref().map(|_| 0),
-            )?;
             let item = ComponentItem::from_references(
-                position,
+                index + 1,
                 ids::decode_opt(c.finished_unit_id.as_ref(), "FinishedUnit")?,
                 ids::decode_opt(c.finished_good_id.as_ref(), "FinishedGood")?,
                 ids::decode_opt(c.packaging_id.as_ref(), "Ingredient")?,

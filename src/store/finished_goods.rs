@@ -88,10 +88,10 @@ impl ComponentItem {
         }
     }
 
-    fn describe(self) -> &'static str {
+    fn noun(self) -> &'static str {
         match self {
-            ComponentItem::FinishedUnit(_) => "a finished unit",
-            ComponentItem::FinishedGood(_) => "a finished good",
+            ComponentItem::FinishedUnit(_) => "finished unit",
+            ComponentItem::FinishedGood(_) => "finished good",
             ComponentItem::Packaging(_) => "packaging",
         }
     }
@@ -197,7 +197,7 @@ fn check_components(components: &[NewComponent]) -> AppResult<Vec<CheckedCompone
         if let Some(first) = seen.insert(item, position) {
             return Err(AppError::bad_input(format!(
                 "components {first} and {position} name the same {}; list it once with the total quantity",
-                item.describe().trim_start_matches("a ")
+                item.noun()
             )));
         }
         let quantity = component.quantity;
@@ -215,8 +215,8 @@ fn check_components(components: &[NewComponent]) -> AppResult<Vec<CheckedCompone
             ComponentItem::FinishedUnit(_) | ComponentItem::FinishedGood(_) => {
                 if quantity <= Decimal::ZERO || !quantity.fract().is_zero() {
                     return Err(AppError::bad_input(format!(
-                        "component {position} ({}): quantity must be a whole number greater than zero, got {quantity}",
-                        item.describe()
+                        "component {position} (a {}): quantity must be a whole number greater than zero, got {quantity}",
+                        item.noun()
                     )));
                 }
                 to_scaled(quantity, Scale::Quantity)?
