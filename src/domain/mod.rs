@@ -5,6 +5,7 @@
 pub mod fifo;
 pub mod aggregate;
 pub mod fixed;
+pub mod graph;
 pub mod kinds;
 pub mod names;
 pub mod recipe_graph;

@@ -128,6 +128,16 @@ batch_key!(
     RecipeTreeByRecipe => std::sync::Arc<crate::domain::aggregate::RecipeTree>, store::recipes::trees_by_recipe_ids
 );
 
+batch_key!(
+    /// The components of a finished good, in order.
+    ComponentsByFinishedGood => Vec<store::finished_goods::FinishedGoodComponent>,
+    store::finished_goods::components_by_finished_good_ids
+);
+batch_key!(
+    /// The items of a package, in the order they were added.
+    ItemsByPackage => Vec<store::packages::PackageItem>, store::packages::items_by_package_ids
+);
+
 /// Loads a row that a foreign key guarantees to exist; a missing one is an internal error.
 pub async fn require<K>(
     ctx: &Context<'_>,

@@ -33,14 +33,20 @@ pub struct DeletePayload {
 pub struct QueryRoot(
     node::NodeQuery,
     pantry::PantryQuery,
-    production::RunsQuery,
-    events::EventsQuery,
     recipes::RecipesQuery,
+    goods::GoodsQuery,
+    events::EventsQuery,
+    production::RunsQuery,
 );
 
 /// The mutation root.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(pantry::PantryMutation, events::EventsMutation, recipes::RecipesMutation);
+pub struct MutationRoot(
+    pantry::PantryMutation,
+    recipes::RecipesMutation,
+    goods::GoodsMutation,
+    events::EventsMutation,
+);
 
 /// The complete schema type.
 pub type BakeplanSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -84,6 +84,14 @@ async fn load_node(ctx: &Context<'_>, type_name: &str, pk: i64) -> Result<Option
             .load_one(AssemblyRunById(pk))
             .await?
             .map(|r| Node::AssemblyRun(AssemblyRun(r))),
+        "FinishedGood" => l
+            .load_one(FinishedGoodById(pk))
+            .await?
+            .map(|r| Node::FinishedGood(FinishedGood(r))),
+        "Package" => l
+            .load_one(PackageById(pk))
+            .await?
+            .map(|r| Node::Package(Package(r))),
         other => {
             return Err(crate::error::AppError::bad_input(format!(
                 "ids of type {other} cannot be fetched with node()"

@@ -1,6 +1,326 @@
-//! Packages (what one recipient receives) and their items.
+//! Packages (what one recipient receives) and their items: finished goods × whole
+//! quantities. Adding a finished good a package already holds adds to its quantity.
 
-pub use crate::db::models::Package;
+use super::finished_goods::lower;
+use super::{clean_text, new_uuid, now, Page, Window};
+use crate::db::schema::{event_recipient_packages, finished_goods, package_items, packages};
+use crate::db::Db;
+use crate::domain::names::{clean_name, name_key};
+use crate::error::{AppError, AppResult};
+use crate::{db_run, db_write};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::RunQueryDsl;
+use std::collections::HashMap;
+
+pub use crate::db::models::{Package, PackageItem};
+
+/// One item as given: a finished good and how many of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewPackageItem {
+    /// Finished good primary key.
+    pub finished_good_id: i64,
+    /// How many (> 0).
+    pub quantity: i32,
+}
+
+/// A new package.
+#[derive(Debug, Clone)]
+pub struct NewPackage {
+    /// Unique name (required).
+    pub name: String,
+    /// Free text description.
+    pub description: Option<String>,
+    /// A template to copy from.
+    pub is_template: bool,
+    /// Free text.
+    pub notes: Option<String>,
+    /// Its items; the same finished good given twice adds up.
+    pub items: Vec<NewPackageItem>,
+}
+
+/// Changes to a package; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct PackageChanges {
+    /// New name.
+    pub name: Option<String>,
+    /// New description, or `Some(None)` to clear it.
+    pub description: Option<Option<String>>,
+    /// New template flag.
+    pub is_template: Option<bool>,
+    /// New notes, or `Some(None)` to clear them.
+    pub notes: Option<Option<String>>,
+    /// A new item list replacing the whole old one.
+    pub items: Option<Vec<NewPackageItem>>,
+}
+
+fn required_name(name: &str) -> AppResult<String> {
+    let name = clean_name(name);
+    if name.is_empty() {
+        return Err(AppError::bad_input("package name must not be empty"));
+    }
+    Ok(name)
+}
+
+fn positive_quantity(position: Option<usize>, quantity: i32) -> AppResult<()> {
+    if quantity <= 0 {
+        let which = position.map(|p| format!("item {p}: ")).unwrap_or_default();
+        return Err(AppError::bad_input(format!(
+            "{which}quantity must be a whole number greater than zero, got {quantity}"
+        )));
+    }
+    Ok(())
+}
+
+fn sum(a: i32, b: i32) -> AppResult<i32> {
+    a.checked_add(b).ok_or_else(|| {
+        AppError::bad_input(format!(
+            "a package item quantity cannot exceed {} (got {a} + {b})",
+            i32::MAX
+        ))
+    })
+}
+
+/// Checks quantities and merges repeated finished goods (their quantities add up), keeping
+/// the order in which each finished good first appears.
+fn merge_items(items: &[NewPackageItem]) -> AppResult<Vec<NewPackageItem>> {
+    let mut merged: Vec<NewPackageItem> = Vec::with_capacity(items.len());
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        positive_quantity(Some(i + 1), item.quantity)?;
+        match index.get(&item.finished_good_id) {
+            Some(&at) => merged[at].quantity = sum(merged[at].quantity, item.quantity)?,
+            None => {
+                index.insert(item.finished_good_id, merged.len());
+                merged.push(*item);
+            }
+        }
+    }
+    Ok(merged)
+}
+
+/// Inside a write transaction: fails with `CONFLICT` when another package has `$name`.
+macro_rules! ensure_name_free {
+    ($conn:ident, $name:expr, $except:expr) => {{
+        let name: &str = $name;
+        let taken: i64 = packages::table
+            .filter(packages::name.eq(name))
+            .filter(packages::id.ne($except))
+            .count()
+            .get_result($conn)
+            .await?;
+        if taken > 0 {
+            return Err(AppError::Conflict(format!(
+                "a package named \"{name}\" already exists; choose another name"
+            )));
+        }
+    }};
+}
+
+/// Inside a write transaction: checks that every item's finished good exists (one query),
+/// then replaces the package's items with them.
+macro_rules! write_items {
+    ($conn:ident, $package_id:expr, $items:expr, $ts:expr) => {{
+        let package_id: i64 = $package_id;
+        let items: &[NewPackageItem] = $items;
+        if !items.is_empty() {
+            let ids: Vec<i64> = items.iter().map(|i| i.finished_good_id).collect();
+            let found: Vec<i64> = finished_goods::table
+                .filter(finished_goods::id.eq_any(&ids))
+                .select(finished_goods::id)
+                .load($conn)
+                .await?;
+            if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
+                return Err(AppError::not_found("FinishedGood", *missing));
+            }
+        }
+        diesel::delete(package_items::table.filter(package_items::package_id.eq(package_id)))
+            .execute($conn)
+            .await?;
+        // One INSERT per item: diesel-async cannot batch inserts on SQLite, and a package
+        // holds a handful of items.
+        for item in items {
+            diesel::insert_into(package_items::table)
+                .values((
+                    package_items::uuid.eq(new_uuid()),
+                    package_items::created_at.eq($ts),
+                    package_items::updated_at.eq($ts),
+                    package_items::package_id.eq(package_id),
+                    package_items::finished_good_id.eq(item.finished_good_id),
+                    package_items::quantity.eq(item.quantity),
+                ))
+                .execute($conn)
+                .await?;
+        }
+    }};
+}
+
+/// Creates a package with its items; the same finished good given twice adds up.
+pub async fn create(db: &Db, input: NewPackage) -> AppResult<Package> {
+    let name = required_name(&input.name)?;
+    let items = merge_items(&input.items)?;
+    let ts = now();
+    db_write!(db, |conn| {
+        ensure_name_free!(conn, &name, 0);
+        let package = diesel::insert_into(packages::table)
+            .values((
+                packages::uuid.eq(new_uuid()),
+                packages::created_at.eq(ts),
+                packages::updated_at.eq(ts),
+                packages::name.eq(&name),
+                packages::description.eq(clean_text(input.description.clone())),
+                packages::is_template.eq(input.is_template),
+                packages::notes.eq(clean_text(input.notes.clone())),
+            ))
+            .returning(Package::as_returning())
+            .get_result(conn)
+            .await?;
+        write_items!(conn, package.id, &items, ts);
+        Ok(package)
+    })
+}
+
+/// Applies the given changes; a given item list replaces the old one.
+pub async fn update(db: &Db, id: i64, changes: PackageChanges) -> AppResult<Package> {
+    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let items = changes.items.as_deref().map(merge_items).transpose()?;
+    let ts = now();
+    db_write!(db, |conn| {
+        let current = crate::find_row!(conn, packages::table, Package, id, "Package");
+        let name = new_name.clone().unwrap_or(current.name.clone());
+        if name != current.name {
+            ensure_name_free!(conn, &name, id);
+        }
+        let keep = |change: &Option<Option<String>>, old: &Option<String>| match change {
+            Some(value) => clean_text(value.clone()),
+            None => old.clone(),
+        };
+        let package = diesel::update(packages::table.find(id))
+            .set((
+                packages::updated_at.eq(ts),
+                packages::name.eq(&name),
+                packages::description.eq(keep(&changes.description, &current.description)),
+                packages::is_template.eq(changes.is_template.unwrap_or(current.is_template)),
+                packages::notes.eq(keep(&changes.notes, &current.notes)),
+            ))
+            .returning(Package::as_returning())
+            .get_result(conn)
+            .await?;
+        if let Some(items) = &items {
+            write_items!(conn, id, items, ts);
+        }
+        Ok(package)
+    })
+}
+
+/// Adds a finished good to a package: its quantity grows when the package already holds it,
+/// otherwise a new item is created.
+pub async fn add_item(db: &Db, package_id: i64, item: NewPackageItem) -> AppResult<Package> {
+    positive_quantity(None, item.quantity)?;
+    let ts = now();
+    db_write!(db, |conn| {
+        crate::find_row!(conn, packages::table, Package, package_id, "Package");
+        let good = crate::find_row!(
+            conn,
+            finished_goods::table,
+            crate::store::finished_goods::FinishedGood,
+            item.finished_good_id,
+            "FinishedGood"
+        );
+        let held: Option<i32> = package_items::table
+            .filter(package_items::package_id.eq(package_id))
+            .filter(package_items::finished_good_id.eq(good.id))
+            .select(package_items::quantity)
+            .first(conn)
+            .await
+            .optional()?;
+        if let Some(held) = held {
+            sum(held, item.quantity)?;
+        }
+        diesel::insert_into(package_items::table)
+            .values((
+                package_items::uuid.eq(new_uuid()),
+                package_items::created_at.eq(ts),
+                package_items::updated_at.eq(ts),
+                package_items::package_id.eq(package_id),
+                package_items::finished_good_id.eq(good.id),
+                package_items::quantity.eq(item.quantity),
+            ))
+            .on_conflict((package_items::package_id, package_items::finished_good_id))
+            .do_update()
+            .set((
+                package_items::quantity
+                    .eq(package_items::quantity + excluded(package_items::quantity)),
+                package_items::updated_at.eq(ts),
+            ))
+            .execute(conn)
+            .await?;
+        let package = diesel::update(packages::table.find(package_id))
+            .set(packages::updated_at.eq(ts))
+            .returning(Package::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(package)
+    })
+}
+
+/// Removes a finished good from a package (`NOT_FOUND` when the package does not hold it).
+pub async fn remove_item(db: &Db, package_id: i64, finished_good_id: i64) -> AppResult<Package> {
+    let ts = now();
+    db_write!(db, |conn| {
+        let current = crate::find_row!(conn, packages::table, Package, package_id, "Package");
+        let good = crate::find_row!(
+            conn,
+            finished_goods::table,
+            crate::store::finished_goods::FinishedGood,
+            finished_good_id,
+            "FinishedGood"
+        );
+        let removed = diesel::delete(
+            package_items::table
+                .filter(package_items::package_id.eq(package_id))
+                .filter(package_items::finished_good_id.eq(finished_good_id)),
+        )
+        .execute(conn)
+        .await?;
+        if removed == 0 {
+            return Err(AppError::NotFound {
+                entity: "item",
+                id: format!(
+                    "\"{}\" of package \"{}\" (the package does not hold it)",
+                    good.name, current.name
+                ),
+            });
+        }
+        let package = diesel::update(packages::table.find(package_id))
+            .set(packages::updated_at.eq(ts))
+            .returning(Package::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(package)
+    })
+}
+
+/// Deletes a package and its items; refused while event assignments reference it.
+pub async fn delete(db: &Db, id: i64) -> AppResult<Package> {
+    db_write!(db, |conn| {
+        let current = crate::find_row!(conn, packages::table, Package, id, "Package");
+        let assignments: i64 = event_recipient_packages::table
+            .filter(event_recipient_packages::package_id.eq(id))
+            .count()
+            .get_result(conn)
+            .await?;
+        super::refuse_if_referenced(
+            "package",
+            &current.name,
+            &[("event assignments", assignments)],
+        )?;
+        diesel::delete(packages::table.find(id))
+            .execute(conn)
+            .await?;
+        Ok(current)
+    })
+}
 
 crate::rows_by_ids!(
     /// Package rows by primary key (one query).
@@ -8,3 +328,84 @@ crate::rows_by_ids!(
     packages,
     Package
 );
+
+crate::rows_by_parent_ids!(
+    /// Items of many packages, in the order they were added (one query).
+    items_by_package_ids,
+    package_items,
+    PackageItem,
+    package_id,
+    (package_items::id)
+);
+
+/// Filters for the package list.
+#[derive(Debug, Clone, Default)]
+pub struct PackageFilter {
+    /// Only templates (`true`) or only non-templates (`false`).
+    pub is_template: Option<bool>,
+    /// Case-insensitive substring of the name.
+    pub search: Option<String>,
+}
+
+/// One page of packages ordered by name.
+pub async fn list(
+    db: &Db,
+    filter: &PackageFilter,
+    pick: impl FnOnce(i64) -> Window,
+) -> AppResult<Page<Package>> {
+    let search = filter
+        .search
+        .as_deref()
+        .map(|s| format!("%{}%", name_key(s)));
+    db_run!(db, |conn| {
+        let build = || {
+            let mut query = packages::table.into_boxed();
+            if let Some(t) = filter.is_template {
+                query = query.filter(packages::is_template.eq(t));
+            }
+            if let Some(s) = &search {
+                query = query.filter(lower(packages::name).like(s.clone()));
+            }
+            query
+        };
+        let total: i64 = build().count().get_result(conn).await?;
+        let window = pick(total);
+        let rows = build()
+            .order((lower(packages::name).asc(), packages::id.asc()))
+            .offset(window.offset)
+            .limit(window.limit)
+            .select(Package::as_select())
+            .load(conn)
+            .await?;
+        Ok(Page { rows, total })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(finished_good_id: i64, quantity: i32) -> NewPackageItem {
+        NewPackageItem {
+            finished_good_id,
+            quantity,
+        }
+    }
+
+    #[test]
+    fn repeated_goods_add_up_in_first_order() {
+        let merged = merge_items(&[item(7, 2), item(3, 1), item(7, 5)]).unwrap();
+        assert_eq!(merged, vec![item(7, 7), item(3, 1)]);
+    }
+
+    #[test]
+    fn quantities_must_be_positive_and_fit() {
+        let error = merge_items(&[item(1, 1), item(2, 0)]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "item 2: quantity must be a whole number greater than zero, got 0"
+        );
+        assert!(merge_items(&[item(1, -3)]).is_err());
+        assert!(merge_items(&[item(1, i32::MAX), item(1, 1)]).is_err());
+    }
+}

@@ -2,6 +2,7 @@
 //! SQLite and once on PostgreSQL.
 
 mod events;
+mod goods;
 mod harness;
 mod pantry;
 mod schema_rules;
