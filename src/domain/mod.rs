@@ -2,8 +2,8 @@
 //!
 //! Nothing here touches the database or GraphQL, so every rule is unit-tested directly.
 
-pub mod fifo;
 pub mod aggregate;
+pub mod fifo;
 pub mod fixed;
 pub mod graph;
 pub mod kinds;

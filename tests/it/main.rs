@@ -5,6 +5,6 @@ mod events;
 mod goods;
 mod harness;
 mod pantry;
-mod schema_rules;
 mod recipes;
+mod schema_rules;
 mod server;
