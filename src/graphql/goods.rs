@@ -71,6 +71,36 @@ impl FinishedGood {
     async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
     }
+    /// Whether `quantity` can be assembled from inventory as it is, and what is missing.
+    async fn availability(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 1, desc = "How many to assemble (> 0).")] quantity: i32,
+    ) -> Result<super::production::FinishedGoodAvailability> {
+        super::production::good_availability(ctx, self.0.id, quantity).await
+    }
+    /// Assembly runs of this finished good, newest first (optionally only those of one event).
+    async fn assembly_runs(
+        &self,
+        ctx: &Context<'_>,
+        event_id: Option<ID>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<super::connection::Conn<super::production::AssemblyRun>> {
+        let filter = crate::store::runs::RunFilter {
+            event_id: super::ids::decode_opt(event_id.as_ref(), "Event")?,
+            subject_id: Some(self.0.id),
+            ..Default::default()
+        };
+        super::production::assembly_run_page(
+            ctx,
+            filter,
+            super::connection::PageArgs::new(after, before, first, last),
+        )
+        .await
+    }
     /// Creation time.
     async fn created_at(&self) -> DateTime<Utc> {
         utc(self.0.created_at)

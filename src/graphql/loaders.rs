@@ -168,3 +168,8 @@ batch_key!(
     /// The consumption records of an assembly run.
     ConsumptionsByAssemblyRun => Vec<store::runs::AssemblyConsumption>, store::runs::assembly_consumptions_by_run_ids
 );
+
+batch_key!(
+    /// Estimated cost of one batch of a recipe today (scaled money).
+    EstimatedBatchCost => i64, store::availability::estimated_batch_costs
+);

@@ -46,6 +46,7 @@ pub struct MutationRoot(
     recipes::RecipesMutation,
     goods::GoodsMutation,
     events::EventsMutation,
+    production::ProductionMutation,
 );
 
 /// The complete schema type.

@@ -3,6 +3,7 @@
 
 use super::connection::{Conn, PageArgs};
 use super::context::db;
+use super::context::detached;
 use super::enums::{stored, ComponentKind};
 use super::events::Event;
 use super::goods::FinishedGood;
@@ -11,8 +12,11 @@ use super::loaders::*;
 use super::pantry::{Ingredient, InventoryLot};
 use super::recipes::{FinishedUnit, Recipe};
 use super::scalars::{utc, Decimal};
+use crate::store::availability as availability_store;
+use crate::store::production::{self as production_store, Idempotency, NewAssembly, NewProduction};
 use crate::store::runs::{self as run_store, RunFilter};
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use crate::store::stock::fingerprint;
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 /// Batches of a recipe baked, the stock they consumed and what they cost.
@@ -370,4 +374,358 @@ impl RunsQuery {
         let filter = filter.unwrap_or_default().decode()?;
         assembly_run_page(ctx, filter, PageArgs::new(after, before, first, last)).await
     }
+}
+
+/// Input of `recordProduction`.
+#[derive(InputObject)]
+pub struct RecordProductionInput {
+    /// The recipe baked.
+    pub recipe_id: ID,
+    /// The recipe's finished unit the batches yielded.
+    pub finished_unit_id: ID,
+    /// Batches baked (> 0).
+    pub num_batches: i32,
+    /// Items the batches yielded (≥ 0); added to the finished unit's inventory.
+    pub actual_yield: i32,
+    /// The event the run counts for; omit for a standalone run.
+    pub event_id: Option<ID>,
+    /// When the batches were baked (default: now).
+    pub produced_at: Option<DateTime<Utc>>,
+    /// Free text.
+    pub notes: Option<String>,
+    /// Send the same key again (e.g. a retry after a network error) to get the first
+    /// result back instead of recording twice.
+    pub idempotency_key: Option<String>,
+}
+
+/// Input of `recordAssembly`.
+#[derive(InputObject)]
+pub struct RecordAssemblyInput {
+    /// The finished good assembled.
+    pub finished_good_id: ID,
+    /// How many (> 0).
+    pub quantity: i32,
+    /// The event the run counts for; omit for a standalone run.
+    pub event_id: Option<ID>,
+    /// When they were assembled (default: now).
+    pub assembled_at: Option<DateTime<Utc>>,
+    /// Free text.
+    pub notes: Option<String>,
+    /// Send the same key again to get the first result back instead of recording twice.
+    pub idempotency_key: Option<String>,
+}
+
+/// Result of `recordProduction`.
+#[derive(SimpleObject)]
+pub struct RecordProductionPayload {
+    /// The recorded run (the first one, when replayed).
+    pub production_run: ProductionRun,
+    /// Not errors, but worth knowing (e.g. the event's target for the recipe is exceeded).
+    pub warnings: Vec<String>,
+    /// True when this was a retry of an earlier request with the same idempotency key:
+    /// nothing new was recorded.
+    pub replayed: bool,
+}
+
+/// Result of `recordAssembly`.
+#[derive(SimpleObject)]
+pub struct RecordAssemblyPayload {
+    /// The recorded run (the first one, when replayed).
+    pub assembly_run: AssemblyRun,
+    /// Not errors, but worth knowing (e.g. the event's target is exceeded).
+    pub warnings: Vec<String>,
+    /// True when this was a retry of an earlier request with the same idempotency key.
+    pub replayed: bool,
+}
+
+fn idempotency(key: Option<&str>, request: serde_json::Value) -> Result<Option<Idempotency>> {
+    match key.map(str::trim) {
+        None => Ok(None),
+        Some("") => {
+            Err(crate::error::AppError::bad_input("idempotencyKey must not be empty").into())
+        }
+        Some(key) if key.len() > 200 => Err(crate::error::AppError::bad_input(
+            "idempotencyKey is longer than 200 characters",
+        )
+        .into()),
+        Some(key) => Ok(Some(Idempotency {
+            key: key.to_string(),
+            fingerprint: fingerprint(&request),
+        })),
+    }
+}
+
+/// Recording mutations.
+#[derive(Default)]
+pub struct ProductionMutation;
+
+#[Object]
+impl ProductionMutation {
+    /// Records batches baked, in one transaction: the recipe's aggregated ingredients are
+    /// drawn from the pantry oldest lot first with their real cost, the finished unit's
+    /// inventory and average cost grow. A shortfall of any ingredient records nothing and
+    /// lists every short ingredient (`INSUFFICIENT_INVENTORY`).
+    async fn record_production(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordProductionInput,
+    ) -> Result<RecordProductionPayload> {
+        let request = serde_json::json!({
+            "recipeId": input.recipe_id.as_str(),
+            "finishedUnitId": input.finished_unit_id.as_str(),
+            "numBatches": input.num_batches,
+            "actualYield": input.actual_yield,
+            "eventId": input.event_id.as_ref().map(|id| id.as_str().to_string()),
+            "producedAt": input.produced_at.map(|t| t.to_rfc3339()),
+            "notes": input.notes,
+        });
+        let production = NewProduction {
+            recipe_id: ids::decode(&input.recipe_id, "Recipe")?,
+            finished_unit_id: ids::decode(&input.finished_unit_id, "FinishedUnit")?,
+            num_batches: input.num_batches,
+            actual_yield: input.actual_yield,
+            event_id: ids::decode_opt(input.event_id.as_ref(), "Event")?,
+            produced_at: input
+                .produced_at
+                .map(|t| t.naive_utc())
+                .unwrap_or_else(crate::store::now),
+            notes: input.notes.clone(),
+            idempotency: idempotency(input.idempotency_key.as_deref(), request)?,
+        };
+        let db = db(ctx).clone();
+        let recorded =
+            detached(async move { production_store::record_production(&db, production).await })
+                .await?;
+        Ok(RecordProductionPayload {
+            production_run: ProductionRun(recorded.run),
+            warnings: recorded.warnings,
+            replayed: recorded.replayed,
+        })
+    }
+
+    /// Records finished goods assembled, in one transaction: finished units and nested
+    /// finished goods are drawn from inventory at their average cost, packaging from its
+    /// lots oldest first. A shortfall of any component records nothing and lists every
+    /// short component (`INSUFFICIENT_INVENTORY`).
+    async fn record_assembly(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordAssemblyInput,
+    ) -> Result<RecordAssemblyPayload> {
+        let request = serde_json::json!({
+            "finishedGoodId": input.finished_good_id.as_str(),
+            "quantity": input.quantity,
+            "eventId": input.event_id.as_ref().map(|id| id.as_str().to_string()),
+            "assembledAt": input.assembled_at.map(|t| t.to_rfc3339()),
+            "notes": input.notes,
+        });
+        let assembly = NewAssembly {
+            finished_good_id: ids::decode(&input.finished_good_id, "FinishedGood")?,
+            quantity: input.quantity,
+            event_id: ids::decode_opt(input.event_id.as_ref(), "Event")?,
+            assembled_at: input
+                .assembled_at
+                .map(|t| t.naive_utc())
+                .unwrap_or_else(crate::store::now),
+            notes: input.notes.clone(),
+            idempotency: idempotency(input.idempotency_key.as_deref(), request)?,
+        };
+        let db = db(ctx).clone();
+        let recorded =
+            detached(async move { production_store::record_assembly(&db, assembly).await }).await?;
+        Ok(RecordAssemblyPayload {
+            assembly_run: AssemblyRun(recorded.run),
+            warnings: recorded.warnings,
+            replayed: recorded.replayed,
+        })
+    }
+}
+
+/// One ingredient a plan needs, against stock on hand (quantities in `unit`).
+pub struct IngredientRequirement(pub availability_store::IngredientRequirement);
+
+#[Object]
+impl IngredientRequirement {
+    /// The ingredient.
+    async fn ingredient(&self, ctx: &Context<'_>) -> Result<Ingredient> {
+        require(ctx, IngredientById(self.0.ingredient_id))
+            .await
+            .map(Ingredient)
+    }
+    /// What the plan needs.
+    async fn needed(&self) -> Decimal {
+        Decimal::quantity(self.0.needed)
+    }
+    /// What the pantry holds.
+    async fn available(&self) -> Decimal {
+        Decimal::quantity(self.0.available)
+    }
+    /// What is missing (0 when enough is on hand).
+    async fn shortfall(&self) -> Decimal {
+        Decimal::quantity((self.0.needed - self.0.available).max(0))
+    }
+    /// The ingredient's stock unit.
+    async fn unit(&self) -> &str {
+        &self.0.unit
+    }
+}
+
+/// Whether a recipe can be produced a number of times with the pantry as it is.
+pub struct RecipeAvailability {
+    batches: i32,
+    requirements: Vec<availability_store::IngredientRequirement>,
+}
+
+#[Object]
+impl RecipeAvailability {
+    /// The batches asked about.
+    async fn batches(&self) -> i32 {
+        self.batches
+    }
+    /// True when every ingredient is on hand in the quantity needed.
+    async fn can_produce(&self) -> bool {
+        self.requirements.iter().all(|r| r.needed <= r.available)
+    }
+    /// Every ingredient the batches need.
+    async fn requirements(&self) -> Vec<IngredientRequirement> {
+        self.requirements
+            .iter()
+            .cloned()
+            .map(IngredientRequirement)
+            .collect()
+    }
+    /// Only the ingredients that are short.
+    async fn missing(&self) -> Vec<IngredientRequirement> {
+        self.requirements
+            .iter()
+            .filter(|r| r.needed > r.available)
+            .cloned()
+            .map(IngredientRequirement)
+            .collect()
+    }
+}
+
+/// One component an assembly needs, against inventory (quantities in `unit`).
+pub struct ComponentRequirement(pub availability_store::ComponentRequirement);
+
+#[Object]
+impl ComponentRequirement {
+    /// What kind of component.
+    async fn kind(&self) -> ComponentKind {
+        self.0.kind.into()
+    }
+    /// The finished unit (FINISHED_UNIT).
+    async fn finished_unit(&self, ctx: &Context<'_>) -> Result<Option<FinishedUnit>> {
+        if self.0.kind != crate::domain::kinds::ComponentKind::FinishedUnit {
+            return Ok(None);
+        }
+        Ok(Some(
+            require(ctx, FinishedUnitById(self.0.reference))
+                .await
+                .map(FinishedUnit)?,
+        ))
+    }
+    /// The nested finished good (FINISHED_GOOD).
+    async fn finished_good(&self, ctx: &Context<'_>) -> Result<Option<FinishedGood>> {
+        if self.0.kind != crate::domain::kinds::ComponentKind::FinishedGood {
+            return Ok(None);
+        }
+        Ok(Some(
+            require(ctx, FinishedGoodById(self.0.reference))
+                .await
+                .map(FinishedGood)?,
+        ))
+    }
+    /// The packaging ingredient (PACKAGING).
+    async fn packaging(&self, ctx: &Context<'_>) -> Result<Option<Ingredient>> {
+        if self.0.kind != crate::domain::kinds::ComponentKind::Packaging {
+            return Ok(None);
+        }
+        Ok(Some(
+            require(ctx, IngredientById(self.0.reference))
+                .await
+                .map(Ingredient)?,
+        ))
+    }
+    /// The component's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// What the assembly needs.
+    async fn needed(&self) -> Decimal {
+        Decimal::quantity(self.0.needed)
+    }
+    /// What is in inventory (units, goods) or the pantry (packaging).
+    async fn available(&self) -> Decimal {
+        Decimal::quantity(self.0.available)
+    }
+    /// What is missing (0 when enough is there).
+    async fn shortfall(&self) -> Decimal {
+        Decimal::quantity((self.0.needed - self.0.available).max(0))
+    }
+    /// "each" for finished units and goods; the ingredient's unit for packaging.
+    async fn unit(&self) -> &str {
+        &self.0.unit
+    }
+}
+
+/// Whether a finished good can be assembled a number of times from inventory as it is.
+pub struct FinishedGoodAvailability {
+    quantity: i32,
+    requirements: Vec<availability_store::ComponentRequirement>,
+}
+
+#[Object]
+impl FinishedGoodAvailability {
+    /// The quantity asked about.
+    async fn quantity(&self) -> i32 {
+        self.quantity
+    }
+    /// True when every component is there in the quantity needed.
+    async fn can_assemble(&self) -> bool {
+        !self.requirements.is_empty() && self.requirements.iter().all(|r| r.needed <= r.available)
+    }
+    /// Every component the assembly needs.
+    async fn requirements(&self) -> Vec<ComponentRequirement> {
+        self.requirements
+            .iter()
+            .cloned()
+            .map(ComponentRequirement)
+            .collect()
+    }
+    /// Only the components that are short.
+    async fn missing(&self) -> Vec<ComponentRequirement> {
+        self.requirements
+            .iter()
+            .filter(|r| r.needed > r.available)
+            .cloned()
+            .map(ComponentRequirement)
+            .collect()
+    }
+}
+
+/// Availability of a recipe (used by `Recipe.availability`).
+pub async fn recipe_availability(
+    ctx: &Context<'_>,
+    recipe_id: i64,
+    batches: i32,
+) -> Result<RecipeAvailability> {
+    let requirements = availability_store::recipe_requirements(db(ctx), recipe_id, batches).await?;
+    Ok(RecipeAvailability {
+        batches,
+        requirements,
+    })
+}
+
+/// Availability of a finished good (used by `FinishedGood.availability`).
+pub async fn good_availability(
+    ctx: &Context<'_>,
+    good_id: i64,
+    quantity: i32,
+) -> Result<FinishedGoodAvailability> {
+    let requirements = availability_store::good_requirements(db(ctx), good_id, quantity).await?;
+    Ok(FinishedGoodAvailability {
+        quantity,
+        requirements,
+    })
 }

@@ -107,6 +107,44 @@ impl Recipe {
         let lines = recipe_store::aggregate_tree(&tree, self.0.id, batches.0)?;
         Ok(lines.into_iter().map(AggregatedIngredient).collect())
     }
+    /// What one batch would cost today: a FIFO dry run over the current lots, any shortfall
+    /// priced at the ingredient's latest purchase price (zero if never bought).
+    async fn estimated_batch_cost(&self, ctx: &Context<'_>) -> Result<Decimal> {
+        let cost = loaders(ctx)
+            .load_one(super::loaders::EstimatedBatchCost(self.0.id))
+            .await?;
+        Ok(Decimal::money(cost.unwrap_or(0)))
+    }
+    /// Whether `batches` batches can be produced with the pantry as it is, and what is missing.
+    async fn availability(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 1, desc = "Number of batches (> 0).")] batches: i32,
+    ) -> Result<super::production::RecipeAvailability> {
+        super::production::recipe_availability(ctx, self.0.id, batches).await
+    }
+    /// Production runs of this recipe, newest first (optionally only those of one event).
+    async fn production_runs(
+        &self,
+        ctx: &Context<'_>,
+        event_id: Option<ID>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<super::connection::Conn<super::production::ProductionRun>> {
+        let filter = crate::store::runs::RunFilter {
+            event_id: super::ids::decode_opt(event_id.as_ref(), "Event")?,
+            subject_id: Some(self.0.id),
+            ..Default::default()
+        };
+        super::production::production_run_page(
+            ctx,
+            filter,
+            super::connection::PageArgs::new(after, before, first, last),
+        )
+        .await
+    }
     /// Creation time.
     async fn created_at(&self) -> DateTime<Utc> {
         utc(self.0.created_at)

@@ -8,12 +8,14 @@
 //! - writes run in one `db_write!` transaction and re-check their rules inside it.
 
 pub mod assignments;
+pub mod availability;
 pub mod events;
 pub mod finished_goods;
 pub mod finished_units;
 pub mod ingredients;
 pub mod lots;
 pub mod packages;
+pub mod production;
 pub mod products;
 pub mod recipes;
 pub mod recipients;
