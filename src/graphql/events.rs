@@ -107,6 +107,20 @@ impl Event {
             .map(EventRecipientPackage)
             .collect())
     }
+    /// How many batches of each recipe the event needs.
+    async fn production_targets(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::targets::EventProductionTarget>> {
+        super::targets::production_targets_of(ctx, self.0.id).await
+    }
+    /// How many of each finished good the event needs.
+    async fn assembly_targets(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::targets::EventAssemblyTarget>> {
+        super::targets::assembly_targets_of(ctx, self.0.id).await
+    }
     /// Creation time.
     async fn created_at(&self) -> DateTime<Utc> {
         utc(self.0.created_at)

@@ -173,3 +173,20 @@ batch_key!(
     /// Estimated cost of one batch of a recipe today (scaled money).
     EstimatedBatchCost => i64, store::availability::estimated_batch_costs
 );
+
+batch_key!(
+    /// A production target by id.
+    ProductionTargetById => store::targets::EventProductionTarget, store::targets::production_targets_by_ids
+);
+batch_key!(
+    /// An assembly target by id.
+    AssemblyTargetById => store::targets::EventAssemblyTarget, store::targets::assembly_targets_by_ids
+);
+batch_key!(
+    /// The production targets of an event.
+    ProductionTargetsByEvent => Vec<store::targets::EventProductionTarget>, store::targets::production_targets_by_event_ids
+);
+batch_key!(
+    /// The assembly targets of an event.
+    AssemblyTargetsByEvent => Vec<store::targets::EventAssemblyTarget>, store::targets::assembly_targets_by_event_ids
+);

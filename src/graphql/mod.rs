@@ -16,6 +16,7 @@ pub mod pantry;
 pub mod production;
 pub mod recipes;
 pub mod scalars;
+pub mod targets;
 
 use crate::db::Db;
 use crate::metrics::Metrics;
@@ -47,6 +48,7 @@ pub struct MutationRoot(
     goods::GoodsMutation,
     events::EventsMutation,
     production::ProductionMutation,
+    targets::TargetsMutation,
 );
 
 /// The complete schema type.

@@ -7,6 +7,7 @@ use super::loaders::*;
 use super::pantry::{Ingredient, InventoryLot, Product};
 use super::production::{AssemblyRun, ProductionRun};
 use super::recipes::{FinishedUnit, Recipe};
+use super::targets::{EventAssemblyTarget, EventProductionTarget};
 use async_graphql::{Context, Interface, Object, Result, ID};
 
 /// Any stored entity, fetchable by its opaque global id.
@@ -38,6 +39,10 @@ pub enum Node {
     ProductionRun(ProductionRun),
     /// An assembly run.
     AssemblyRun(AssemblyRun),
+    /// An event production target.
+    EventProductionTarget(EventProductionTarget),
+    /// An event assembly target.
+    EventAssemblyTarget(EventAssemblyTarget),
 }
 
 /// Loads the entity behind a decoded id; `None` when the row does not exist.
@@ -84,6 +89,14 @@ async fn load_node(ctx: &Context<'_>, type_name: &str, pk: i64) -> Result<Option
             .load_one(AssemblyRunById(pk))
             .await?
             .map(|r| Node::AssemblyRun(AssemblyRun(r))),
+        "EventProductionTarget" => l
+            .load_one(ProductionTargetById(pk))
+            .await?
+            .map(|r| Node::EventProductionTarget(EventProductionTarget(r))),
+        "EventAssemblyTarget" => l
+            .load_one(AssemblyTargetById(pk))
+            .await?
+            .map(|r| Node::EventAssemblyTarget(EventAssemblyTarget(r))),
         "FinishedGood" => l
             .load_one(FinishedGoodById(pk))
             .await?

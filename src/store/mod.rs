@@ -21,6 +21,7 @@ pub mod recipes;
 pub mod recipients;
 pub mod runs;
 pub mod stock;
+pub mod targets;
 
 use chrono::{NaiveDateTime, Utc};
 

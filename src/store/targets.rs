@@ -1,0 +1,217 @@
+//! Event production and assembly targets: set (upsert), delete, and batch lookups.
+
+use super::{clean_text, new_uuid, now};
+use crate::db::schema::{
+    event_assembly_targets, event_production_targets, events, finished_goods, recipes,
+};
+use crate::db::Db;
+use crate::db_write;
+use crate::error::{AppError, AppResult};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+pub use crate::db::models::{EventAssemblyTarget, EventProductionTarget};
+
+/// Notes to keep (`None`) or replace (`Some`, where `Some(None)` clears them).
+pub type NotesChange = Option<Option<String>>;
+
+fn positive(value: i32, what: &str) -> AppResult<i32> {
+    if value <= 0 {
+        return Err(AppError::bad_input(format!(
+            "{what} must be greater than zero (got {value})"
+        )));
+    }
+    Ok(value)
+}
+
+/// Sets the production targets of an event for several recipes in one transaction: each
+/// (recipe, batches) is inserted, or updates the existing target (notes are kept unless
+/// given). Returns the targets in the order given.
+pub async fn set_production_targets(
+    db: &Db,
+    event_id: i64,
+    targets: Vec<(i64, i32)>,
+    notes: NotesChange,
+) -> AppResult<Vec<EventProductionTarget>> {
+    for (_, batches) in &targets {
+        positive(*batches, "targetBatches")?;
+    }
+    let ts = now();
+    db_write!(db, |conn| {
+        crate::find_row!(
+            conn,
+            events::table,
+            crate::db::models::Event,
+            event_id,
+            "Event"
+        );
+        let mut saved = Vec::with_capacity(targets.len());
+        for (recipe_id, batches) in &targets {
+            crate::find_row!(
+                conn,
+                recipes::table,
+                crate::db::models::Recipe,
+                *recipe_id,
+                "Recipe"
+            );
+            let new_notes = notes.clone().map(clean_text).unwrap_or(None);
+            let row: EventProductionTarget = diesel::insert_into(event_production_targets::table)
+                .values((
+                    event_production_targets::uuid.eq(new_uuid()),
+                    event_production_targets::created_at.eq(ts),
+                    event_production_targets::updated_at.eq(ts),
+                    event_production_targets::event_id.eq(event_id),
+                    event_production_targets::recipe_id.eq(recipe_id),
+                    event_production_targets::target_batches.eq(batches),
+                    event_production_targets::notes.eq(&new_notes),
+                ))
+                .on_conflict((
+                    event_production_targets::event_id,
+                    event_production_targets::recipe_id,
+                ))
+                .do_update()
+                .set((
+                    event_production_targets::target_batches.eq(batches),
+                    event_production_targets::updated_at.eq(ts),
+                ))
+                .returning(EventProductionTarget::as_returning())
+                .get_result(conn)
+                .await?;
+            let row = match &notes {
+                Some(_) => {
+                    diesel::update(event_production_targets::table.find(row.id))
+                        .set(event_production_targets::notes.eq(&new_notes))
+                        .returning(EventProductionTarget::as_returning())
+                        .get_result(conn)
+                        .await?
+                }
+                None => row,
+            };
+            saved.push(row);
+        }
+        Ok(saved)
+    })
+}
+
+/// Sets (inserts or updates) one event's target for a finished good.
+pub async fn set_assembly_target(
+    db: &Db,
+    event_id: i64,
+    finished_good_id: i64,
+    quantity: i32,
+    notes: NotesChange,
+) -> AppResult<EventAssemblyTarget> {
+    positive(quantity, "targetQuantity")?;
+    let ts = now();
+    db_write!(db, |conn| {
+        crate::find_row!(
+            conn,
+            events::table,
+            crate::db::models::Event,
+            event_id,
+            "Event"
+        );
+        crate::find_row!(
+            conn,
+            finished_goods::table,
+            crate::db::models::FinishedGood,
+            finished_good_id,
+            "FinishedGood"
+        );
+        let new_notes = notes.clone().map(clean_text).unwrap_or(None);
+        let row: EventAssemblyTarget = diesel::insert_into(event_assembly_targets::table)
+            .values((
+                event_assembly_targets::uuid.eq(new_uuid()),
+                event_assembly_targets::created_at.eq(ts),
+                event_assembly_targets::updated_at.eq(ts),
+                event_assembly_targets::event_id.eq(event_id),
+                event_assembly_targets::finished_good_id.eq(finished_good_id),
+                event_assembly_targets::target_quantity.eq(quantity),
+                event_assembly_targets::notes.eq(&new_notes),
+            ))
+            .on_conflict((
+                event_assembly_targets::event_id,
+                event_assembly_targets::finished_good_id,
+            ))
+            .do_update()
+            .set((
+                event_assembly_targets::target_quantity.eq(quantity),
+                event_assembly_targets::updated_at.eq(ts),
+            ))
+            .returning(EventAssemblyTarget::as_returning())
+            .get_result(conn)
+            .await?;
+        if notes.is_some() {
+            return Ok(diesel::update(event_assembly_targets::table.find(row.id))
+                .set(event_assembly_targets::notes.eq(&new_notes))
+                .returning(EventAssemblyTarget::as_returning())
+                .get_result(conn)
+                .await?);
+        }
+        Ok(row)
+    })
+}
+
+/// Deletes an event's production target for a recipe; `false` when there was none.
+pub async fn delete_production_target(db: &Db, event_id: i64, recipe_id: i64) -> AppResult<bool> {
+    db_write!(db, |conn| {
+        let deleted = diesel::delete(
+            event_production_targets::table
+                .filter(event_production_targets::event_id.eq(event_id))
+                .filter(event_production_targets::recipe_id.eq(recipe_id)),
+        )
+        .execute(conn)
+        .await?;
+        Ok(deleted > 0)
+    })
+}
+
+/// Deletes an event's assembly target for a finished good; `false` when there was none.
+pub async fn delete_assembly_target(
+    db: &Db,
+    event_id: i64,
+    finished_good_id: i64,
+) -> AppResult<bool> {
+    db_write!(db, |conn| {
+        let deleted = diesel::delete(
+            event_assembly_targets::table
+                .filter(event_assembly_targets::event_id.eq(event_id))
+                .filter(event_assembly_targets::finished_good_id.eq(finished_good_id)),
+        )
+        .execute(conn)
+        .await?;
+        Ok(deleted > 0)
+    })
+}
+
+crate::rows_by_ids!(
+    /// Production targets by primary key (one query).
+    production_targets_by_ids,
+    event_production_targets,
+    EventProductionTarget
+);
+
+crate::rows_by_ids!(
+    /// Assembly targets by primary key (one query).
+    assembly_targets_by_ids,
+    event_assembly_targets,
+    EventAssemblyTarget
+);
+
+crate::rows_by_parent_ids!(
+    /// Production targets of many events, in the order they were set (one query).
+    production_targets_by_event_ids,
+    event_production_targets,
+    EventProductionTarget,
+    event_id,
+    (event_production_targets::id)
+);
+
+crate::rows_by_parent_ids!(
+    /// Assembly targets of many events, in the order they were set (one query).
+    assembly_targets_by_event_ids,
+    event_assembly_targets,
+    EventAssemblyTarget,
+    event_id,
+    (event_assembly_targets::id)
+);
