@@ -80,6 +80,10 @@ pub struct ServeArgs {
     #[arg(long, env = "BAKEPLAN_MAX_COMPLEXITY", default_value_t = 50_000)]
     pub max_complexity: usize,
 
+    /// How often subscriptions re-read the database to hear other server instances (ms).
+    #[arg(long, env = "BAKEPLAN_SUBSCRIPTION_POLL_MS", default_value_t = 1000)]
+    pub subscription_poll_ms: u64,
+
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "BAKEPLAN_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,

@@ -79,6 +79,7 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
     let limits = Limits {
         max_depth: args.max_depth,
         max_complexity: args.max_complexity,
+        poll_interval: Duration::from_millis(args.subscription_poll_ms),
     };
     let state = AppState::new(db.clone(), limits, args.max_batch);
     let listener = std::net::TcpListener::bind(&args.bind)

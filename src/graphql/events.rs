@@ -455,9 +455,9 @@ impl EventsMutation {
             notes: input.notes,
         };
         let db = db(ctx).clone();
-        detached(async move { assignment_store::assign(&db, new).await })
-            .await
-            .map(EventRecipientPackage)
+        let row = detached(async move { assignment_store::assign(&db, new).await }).await?;
+        super::feed::event_changed(ctx, Some(row.event_id));
+        Ok(EventRecipientPackage(row))
     }
 
     /// Changes an assignment's quantity or notes.
@@ -472,16 +472,17 @@ impl EventsMutation {
             notes: maybe(input.notes),
         };
         let db = db(ctx).clone();
-        detached(async move { assignment_store::update(&db, id, changes).await })
-            .await
-            .map(EventRecipientPackage)
+        let row = detached(async move { assignment_store::update(&db, id, changes).await }).await?;
+        super::feed::event_changed(ctx, Some(row.event_id));
+        Ok(EventRecipientPackage(row))
     }
 
     /// Removes an assignment.
     async fn remove_assignment(&self, ctx: &Context<'_>, id: ID) -> Result<DeletePayload> {
         let pk = ids::decode(&id, "EventRecipientPackage")?;
         let db = db(ctx).clone();
-        detached(async move { assignment_store::remove(&db, pk).await }).await?;
+        let row = detached(async move { assignment_store::remove(&db, pk).await }).await?;
+        super::feed::event_changed(ctx, Some(row.event_id));
         Ok(DeletePayload { deleted_id: id })
     }
 
@@ -499,8 +500,9 @@ impl EventsMutation {
             delivered_to: input.delivered_to,
         };
         let db = db(ctx).clone();
-        detached(async move { assignment_store::change_status(&db, change).await })
-            .await
-            .map(EventRecipientPackage)
+        let row =
+            detached(async move { assignment_store::change_status(&db, change).await }).await?;
+        super::feed::event_changed(ctx, Some(row.event_id));
+        Ok(EventRecipientPackage(row))
     }
 }

@@ -7,6 +7,7 @@ pub mod context;
 pub mod enums;
 pub mod error;
 pub mod events;
+pub mod feed;
 pub mod goods;
 pub mod ids;
 pub mod loaders;
@@ -16,11 +17,12 @@ pub mod pantry;
 pub mod production;
 pub mod recipes;
 pub mod scalars;
+pub mod subscriptions;
 pub mod targets;
 
 use crate::db::Db;
 use crate::metrics::Metrics;
-use async_graphql::{EmptySubscription, MergedObject, Schema, SimpleObject, ID};
+use async_graphql::{MergedObject, Schema, SimpleObject, ID};
 
 /// Result of every `delete…` mutation.
 #[derive(SimpleObject)]
@@ -52,7 +54,7 @@ pub struct MutationRoot(
 );
 
 /// The complete schema type.
-pub type BakeplanSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type BakeplanSchema = Schema<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot>;
 
 /// Limits applied to every request.
 #[derive(Debug, Clone, Copy)]
@@ -61,6 +63,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Maximum complexity (each field costs 1; connections multiply by their page size).
     pub max_complexity: usize,
+    /// How often subscriptions re-read the database to hear other server instances.
+    pub poll_interval: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -68,6 +72,7 @@ impl Default for Limits {
         Limits {
             max_depth: 15,
             max_complexity: 50_000,
+            poll_interval: std::time::Duration::from_secs(1),
         }
     }
 }
@@ -78,13 +83,15 @@ pub fn build_schema(db: Option<Db>, limits: Limits, metrics: Option<Metrics>) ->
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        subscriptions::SubscriptionRoot,
     )
     .extension(observe::Observe::new(metrics))
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity);
     if let Some(db) = db {
-        builder = builder.data(db);
+        builder = builder
+            .data(db)
+            .data(feed::ChangeFeed::new(limits.poll_interval));
     }
     builder.finish()
 }

@@ -496,6 +496,16 @@ impl ProductionMutation {
         let recorded =
             detached(async move { production_store::record_production(&db, production).await })
                 .await?;
+        if !recorded.replayed {
+            super::feed::publish(
+                ctx,
+                super::feed::Change::ProductionRecorded {
+                    run_id: recorded.run.id,
+                    event_id: recorded.run.event_id,
+                },
+            );
+            super::feed::event_changed(ctx, recorded.run.event_id);
+        }
         Ok(RecordProductionPayload {
             production_run: ProductionRun(recorded.run),
             warnings: recorded.warnings,
@@ -533,6 +543,9 @@ impl ProductionMutation {
         let db = db(ctx).clone();
         let recorded =
             detached(async move { production_store::record_assembly(&db, assembly).await }).await?;
+        if !recorded.replayed {
+            super::feed::event_changed(ctx, recorded.run.event_id);
+        }
         Ok(RecordAssemblyPayload {
             assembly_run: AssemblyRun(recorded.run),
             warnings: recorded.warnings,

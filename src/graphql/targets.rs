@@ -174,6 +174,7 @@ impl TargetsMutation {
             .await
         })
         .await?;
+        super::feed::event_changed(ctx, Some(event_id));
         Ok(EventProductionTarget(saved.remove(0)))
     }
 

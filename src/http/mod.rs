@@ -6,10 +6,12 @@ use crate::graphql::loaders::new_loaders;
 use crate::graphql::observe::ReadOnlyTransport;
 use crate::graphql::{build_schema, BakeplanSchema, Limits};
 use crate::metrics::Metrics;
-use actix_web::{guard, web, Either, HttpResponse};
+use actix_web::{guard, web, Either, HttpRequest, HttpResponse};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::BatchRequest;
-use async_graphql_actix_web::{GraphQLBatchRequest, GraphQLRequest, GraphQLResponse};
+use async_graphql_actix_web::{
+    GraphQLBatchRequest, GraphQLRequest, GraphQLResponse, GraphQLSubscription,
+};
 
 /// Everything the HTTP handlers share.
 #[derive(Clone)]
@@ -48,7 +50,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route(
                         web::get()
                             .guard(guard::Header("upgrade", "websocket"))
-                            .to(websocket_unavailable),
+                            .to(graphql_ws),
                     )
                     .route(web::get().to(graphql_get)),
             )
@@ -89,8 +91,20 @@ async fn graphql_get(state: web::Data<AppState>, request: GraphQLRequest) -> Gra
     state.schema.execute(request).await.into()
 }
 
-async fn websocket_unavailable() -> HttpResponse {
-    HttpResponse::NotImplemented().body("subscriptions are not available yet")
+/// Subscriptions over WebSocket; each connection gets its own (non-caching) loaders.
+async fn graphql_ws(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let db = state.db.clone();
+    GraphQLSubscription::new(state.schema.clone())
+        .on_connection_init(move |_| async move {
+            let mut data = async_graphql::Data::default();
+            data.insert(new_loaders(db));
+            Ok(data)
+        })
+        .start(&request, payload)
 }
 
 async fn graphiql() -> HttpResponse {

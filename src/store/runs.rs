@@ -150,3 +150,37 @@ crate::rows_by_parent_ids!(
     assembly_run_id,
     (assembly_consumptions::id)
 );
+
+/// Production runs with an id above `after_id` (optionally of one event), oldest first:
+/// what a `productionRecorded` subscriber has not seen yet.
+pub async fn production_runs_after(
+    db: &Db,
+    after_id: i64,
+    event_id: Option<i64>,
+) -> AppResult<Vec<ProductionRun>> {
+    db_run!(db, |conn| {
+        let mut query = production_runs::table
+            .filter(production_runs::id.gt(after_id))
+            .into_boxed();
+        if let Some(event_id) = event_id {
+            query = query.filter(production_runs::event_id.eq(event_id));
+        }
+        Ok(query
+            .order(production_runs::id.asc())
+            .limit(1000)
+            .select(ProductionRun::as_select())
+            .load(conn)
+            .await?)
+    })
+}
+
+/// The highest production run id so far (0 when there are none).
+pub async fn max_production_run_id(db: &Db) -> AppResult<i64> {
+    db_run!(db, |conn| {
+        Ok(production_runs::table
+            .select(diesel::dsl::max(production_runs::id))
+            .first::<Option<i64>>(conn)
+            .await?
+            .unwrap_or(0))
+    })
+}

@@ -9,3 +9,4 @@ mod production;
 mod recipes;
 mod schema_rules;
 mod server;
+mod subscriptions;
