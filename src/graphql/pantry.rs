@@ -210,6 +210,13 @@ impl InventoryLot {
     }
     /// The ingredient's unit, which every quantity of the lot is in.
     async fn unit(&self, ctx: &Context<'_>) -> Result<String> {
+        // Usually the lot was reached through its ingredient: no query then.
+        if let Some(unit) = loaders(ctx)
+            .loader()
+            .known_unit(self.0.ingredient_id, self.0.created_at)
+        {
+            return Ok(unit);
+        }
         Ok(load_ingredient(ctx, self.0.ingredient_id).await?.0.unit)
     }
     /// Cost per unit: total cost / quantity purchased (10 decimal places).
