@@ -157,7 +157,10 @@ pub async fn create(db: &Db, input: NewIngredient) -> AppResult<Ingredient> {
     })
 }
 
-/// Applies the given changes to an ingredient. The slug never changes.
+/// Applies the given changes to an ingredient. The slug never changes. The stock unit
+/// cannot change while lots, recipe lines, packaging components or products depend on it,
+/// and a new or cleared density must still convert every recipe line and product to the
+/// stock unit; both are checked inside the transaction, with the ingredient row locked.
 pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<Ingredient> {
     let new_name = changes.name.as_deref().map(required_name).transpose()?;
     let density = changes
@@ -167,6 +170,12 @@ pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<I
         .transpose()?;
     let ts = now();
     db_write!(db, |conn| {
+        // A no-op update takes the row lock on PostgreSQL (SQLite already holds the write
+        // lock), so two concurrent updates cannot both write from the same old row.
+        diesel::update(ingredients::table.find(id))
+            .set(ingredients::updated_at.eq(ingredients::updated_at))
+            .execute(conn)
+            .await?;
         let current = crate::find_row!(conn, ingredients::table, Ingredient, id, "Ingredient");
         let name = new_name.clone().unwrap_or(current.name.clone());
         let key = name_key(&name);

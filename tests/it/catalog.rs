@@ -687,3 +687,33 @@ db_test!(absurd_quantities_are_bad_input_not_server_errors, |app| {
         .await;
     assert_eq!(error.code, "BAD_USER_INPUT", "{error:?}");
 });
+
+db_test!(concurrent_ingredient_updates_keep_both_changes, |app| {
+    let flour = create_ingredient(&app, json!({"name": "Flour", "unit": "g"})).await;
+    for round in 0..8 {
+        let (notes, category) = futures::future::join(
+            app.graphql(
+                UPDATE_INGREDIENT,
+                json!({"input": {"id": flour["id"], "notes": format!("note {round}")}}),
+            ),
+            app.graphql(
+                UPDATE_INGREDIENT,
+                json!({"input": {"id": flour["id"], "category": format!("shelf {round}")}}),
+            ),
+        )
+        .await;
+        assert!(notes.get("errors").is_none(), "{notes:#}");
+        assert!(category.get("errors").is_none(), "{category:#}");
+        let data = app
+            .ok(
+                "query($id: ID!) { node(id: $id) { ... on Ingredient { notes category } } }",
+                json!({"id": flour["id"]}),
+            )
+            .await;
+        assert_eq!(
+            data["node"],
+            json!({"notes": format!("note {round}"), "category": format!("shelf {round}")}),
+            "neither update overwrote the other"
+        );
+    }
+});
