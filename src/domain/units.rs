@@ -224,9 +224,35 @@ impl Density {
         })
     }
 
-    /// Grams per millilitre, rounded to 28 significant digits.
-    pub fn grams_per_ml(&self) -> Decimal {
-        (self.weight * self.weight_unit.factor()) / (self.volume * self.volume_unit.factor())
+    /// Grams per millilitre, rounded to 28 significant digits; an error when the stated
+    /// numbers are too large for exact arithmetic.
+    pub fn grams_per_ml(&self) -> Result<Decimal, ConversionError> {
+        let too_large = || ConversionError::DensityTooLarge {
+            density: self.to_string(),
+        };
+        let grams = self
+            .weight
+            .checked_mul(self.weight_unit.factor())
+            .ok_or_else(too_large)?;
+        let ml = self
+            .volume
+            .checked_mul(self.volume_unit.factor())
+            .ok_or_else(too_large)?;
+        grams.checked_div(ml).ok_or_else(too_large)
+    }
+}
+
+impl fmt::Display for Density {
+    /// "1 cup weighs 4.25 oz".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} weighs {} {}",
+            self.volume.normalize(),
+            self.volume_unit,
+            self.weight.normalize(),
+            self.weight_unit
+        )
     }
 }
 
@@ -257,11 +283,32 @@ pub enum ConversionError {
         /// Target kind.
         to_kind: UnitKind,
     },
+    /// The result (or an intermediate product) exceeds what exact decimals can hold.
+    #[error("{quantity} {from} of \"{ingredient}\" is too large to convert to {to}; use a smaller quantity")]
+    TooLarge {
+        /// Ingredient name.
+        ingredient: String,
+        /// The quantity as given.
+        quantity: String,
+        /// Source unit.
+        from: String,
+        /// Target unit.
+        to: String,
+    },
+    /// A density whose numbers are too large to compute with.
+    #[error(
+        "the density \"{density}\" is too large to compute with; state it with smaller numbers"
+    )]
+    DensityTooLarge {
+        /// The density as stated, e.g. "1 cup weighs 4.25 oz".
+        density: String,
+    },
 }
 
 /// Converts `quantity` of `from` into `to` for the named ingredient, exactly within a kind
 /// and through `density` between mass and volume. The result is not rounded; callers round
-/// to the storage scale.
+/// to the storage scale. Every step is checked: a quantity too large for exact decimals is
+/// a [`ConversionError::TooLarge`], never a panic.
 pub fn convert(
     quantity: Decimal,
     from: Unit,
@@ -272,8 +319,16 @@ pub fn convert(
     if from == to {
         return Ok(quantity);
     }
+    let too_large = || ConversionError::TooLarge {
+        ingredient: ingredient.to_string(),
+        quantity: quantity.normalize().to_string(),
+        from: from.name.to_string(),
+        to: to.name.to_string(),
+    };
+    let mul = |a: Decimal, b: Decimal| a.checked_mul(b).ok_or_else(too_large);
+    let div = |a: Decimal, b: Decimal| a.checked_div(b).ok_or_else(too_large);
     if from.kind == to.kind {
-        return Ok(quantity * from.factor() / to.factor());
+        return div(mul(quantity, from.factor())?, to.factor());
     }
     let incompatible = || ConversionError::IncompatibleKinds {
         ingredient: ingredient.to_string(),
@@ -291,13 +346,13 @@ pub fn convert(
         to: to.name.to_string(),
     })?;
     // One division at the end keeps the result exact as far as 28 digits allow.
-    let density_ml = density.volume * density.volume_unit.factor();
-    let density_g = density.weight * density.weight_unit.factor();
-    let base = quantity * from.factor();
-    Ok(match from.kind {
-        UnitKind::Mass => base * density_ml / (density_g * to.factor()),
-        _ => base * density_g / (density_ml * to.factor()),
-    })
+    let density_ml = mul(density.volume, density.volume_unit.factor())?;
+    let density_g = mul(density.weight, density.weight_unit.factor())?;
+    let base = mul(quantity, from.factor())?;
+    match from.kind {
+        UnitKind::Mass => div(mul(base, density_ml)?, mul(density_g, to.factor())?),
+        _ => div(mul(base, density_g)?, mul(density_ml, to.factor())?),
+    }
 }
 
 #[cfg(test)]
@@ -363,7 +418,7 @@ mod tests {
         let cups = convert(d("240.9709465625"), u("g"), u("cup"), Some(&flour), "flour").unwrap();
         assert_eq!(round_to(cups, Scale::Quantity), d("2"));
         assert_eq!(
-            round_to(flour.grams_per_ml(), Scale::UnitPrice),
+            round_to(flour.grams_per_ml().unwrap(), Scale::UnitPrice),
             d("0.5092623161")
         );
     }
@@ -379,6 +434,62 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "cannot convert each (count) to g (mass) for \"Eggs\""
+        );
+    }
+
+    #[test]
+    fn huge_quantities_are_errors_not_panics() {
+        // 10^20 kg through a density stated in large numbers overflows an intermediate
+        // product (10^23 g × 3.78 × 10^15 ml).
+        let bulk = Density::new(d("1000000000000"), u("gal"), d("1"), u("kg")).unwrap();
+        let huge = d("100000000000000000000");
+        let err = convert(huge, u("kg"), u("cup"), Some(&bulk), "Flour").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "100000000000000000000 kg of \"Flour\" is too large to convert to cup; use a smaller quantity"
+        );
+        assert!(matches!(err, ConversionError::TooLarge { .. }));
+        // Within a kind: the largest decimal times 1000.
+        let err = convert(Decimal::MAX, u("kg"), u("g"), None, "Sugar").unwrap_err();
+        assert!(err.to_string().contains("too large to convert to g"));
+        // Volume to mass with a product that overflows.
+        let heavy = Density::new(d("0.0000000000000001"), u("ml"), d("1000000"), u("kg")).unwrap();
+        assert!(matches!(
+            convert(huge, u("l"), u("g"), Some(&heavy), "Lead"),
+            Err(ConversionError::TooLarge { .. })
+        ));
+        // Mass to volume where only the final division overflows.
+        let light = Density::new(d("1"), u("ml"), d("0.00000000000000000001"), u("g")).unwrap();
+        assert!(matches!(
+            convert(huge, u("kg"), u("ml"), Some(&light), "Air"),
+            Err(ConversionError::TooLarge { .. })
+        ));
+        // The same quantity still converts when the numbers fit.
+        let flour = Density::new(d("1"), u("cup"), d("4.25"), u("oz")).unwrap();
+        let cups = convert(huge, u("kg"), u("cup"), Some(&flour), "Flour").unwrap();
+        assert!(cups > huge);
+        assert_eq!(
+            convert(huge, u("kg"), u("g"), None, "Flour").unwrap(),
+            d("100000000000000000000000")
+        );
+    }
+
+    #[test]
+    fn huge_densities_are_errors_not_panics() {
+        let dense = Density::new(Decimal::new(1, 28), u("gal"), Decimal::MAX, u("lb")).unwrap();
+        let err = dense.grams_per_ml().unwrap_err();
+        assert!(matches!(err, ConversionError::DensityTooLarge { .. }));
+        assert!(err
+            .to_string()
+            .contains("weighs 79228162514264337593543950335 lb"));
+        assert!(err.to_string().contains("too large"));
+        let err = convert(d("1"), u("cup"), u("g"), Some(&dense), "Lead").unwrap_err();
+        assert!(matches!(err, ConversionError::TooLarge { .. }));
+        assert_eq!(
+            Density::new(d("1"), u("cup"), d("4.25"), u("oz"))
+                .unwrap()
+                .to_string(),
+            "1 cup weighs 4.25 oz"
         );
     }
 

@@ -77,10 +77,12 @@ impl Ingredient {
         })
     }
     /// The density in grams per millilitre (10 decimal places), if known.
-    async fn density_grams_per_ml(&self) -> Option<Decimal> {
-        self.0
-            .density()
-            .map(|d| round_to(d.grams_per_ml(), Scale::UnitPrice).into())
+    async fn density_grams_per_ml(&self) -> Result<Option<Decimal>> {
+        let Some(density) = self.0.density() else {
+            return Ok(None);
+        };
+        let grams_per_ml = density.grams_per_ml().map_err(AppError::from)?;
+        Ok(Some(round_to(grams_per_ml, Scale::UnitPrice).into()))
     }
     /// Free text.
     async fn notes(&self) -> Option<&str> {
@@ -208,6 +210,13 @@ impl InventoryLot {
     }
     /// The ingredient's unit, which every quantity of the lot is in.
     async fn unit(&self, ctx: &Context<'_>) -> Result<String> {
+        // Usually the lot was reached through its ingredient: no query then.
+        if let Some(unit) = loaders(ctx)
+            .loader()
+            .known_unit(self.0.ingredient_id, self.0.created_at)
+        {
+            return Ok(unit);
+        }
         Ok(load_ingredient(ctx, self.0.ingredient_id).await?.0.unit)
     }
     /// Cost per unit: total cost / quantity purchased (10 decimal places).
@@ -352,7 +361,8 @@ pub struct UpdateIngredientInput {
     pub name: Option<String>,
     /// New category.
     pub category: Option<String>,
-    /// New stock unit (refused once lots exist).
+    /// New stock unit (refused while lots, recipe lines, packaging components or products
+    /// depend on the old one).
     pub unit: Option<String>,
     /// New packaging flag.
     pub is_packaging: Option<bool>,

@@ -47,12 +47,32 @@ impl ScalarType for Decimal {
         rust_decimal::Decimal::from_str(&text)
             .or_else(|_| rust_decimal::Decimal::from_scientific(&text))
             .map(|d| Decimal(d.normalize()))
-            .map_err(|_| InputValueError::custom(format!("\"{text}\" is not a decimal number")))
+            .map_err(|_| {
+                InputValueError::custom(if is_numeric_literal(&text) {
+                    format!(
+                        "\"{text}\" is out of range for an exact decimal (at most 28 significant digits, \
+                         magnitude below 79228162514264337593543950336, at most 28 decimal places)"
+                    )
+                } else {
+                    format!("\"{text}\" is not a decimal number")
+                })
+            })
     }
 
     fn to_value(&self) -> Value {
         Value::String(self.0.normalize().to_string())
     }
+}
+
+/// Whether `text` is written like a number (digits, a point, an exponent), so a failure to
+/// parse it means it is out of the decimal range rather than not a number at all.
+fn is_numeric_literal(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
+    unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && unsigned
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && unsigned.parse::<f64>().is_ok()
 }
 
 impl From<rust_decimal::Decimal> for Decimal {
@@ -107,6 +127,58 @@ mod tests {
             Decimal(rust_decimal::Decimal::new(1200, 2)).to_value(),
             Value::String("12".into())
         );
+    }
+
+    #[test]
+    fn huge_and_tiny_literals_are_clean_errors() {
+        let parse = |v: Value| <Decimal as ScalarType>::parse(v).map(|d| d.0.to_string());
+        let out_of_range = |text: String| {
+            let message = parse(Value::String(text.clone()))
+                .unwrap_err()
+                .into_server_error(Default::default())
+                .message;
+            assert!(
+                message.contains(&format!("\"{text}\" is out of range")),
+                "{text}: {message}"
+            );
+        };
+        out_of_range(format!("1{}", "0".repeat(40)));
+        out_of_range("79228162514264337593543950336".into());
+        out_of_range("-1e29".into());
+        out_of_range("1e40".into());
+        out_of_range("1e-40".into());
+        out_of_range("1e99999999999".into());
+        assert_eq!(
+            parse(Value::String("79228162514264337593543950335".into())).unwrap(),
+            "79228162514264337593543950335"
+        );
+        assert_eq!(
+            parse(Value::String("1e28".into())).unwrap(),
+            "10000000000000000000000000000"
+        );
+        // Excess fractional digits are rounded to 28 significant digits.
+        assert_eq!(
+            parse(Value::String(format!("1.{}", "3".repeat(40)))).unwrap(),
+            "1.3333333333333333333333333333"
+        );
+        // JSON numbers too large or too small for a decimal.
+        for n in [serde_json::json!(1e300), serde_json::json!(1.5e-300)] {
+            let message = parse(Value::from_json(n).unwrap())
+                .unwrap_err()
+                .into_server_error(Default::default())
+                .message;
+            assert!(message.contains("is out of range"), "{message}");
+        }
+        for text in ["NaN", "inf", "1e", "--1"] {
+            let message = parse(Value::String(text.into()))
+                .unwrap_err()
+                .into_server_error(Default::default())
+                .message;
+            assert!(
+                message.contains("is not a decimal number"),
+                "{text}: {message}"
+            );
+        }
     }
 
     #[test]

@@ -2,12 +2,12 @@
 
 use super::{clean_text, new_uuid, now, Page, Window};
 use crate::db::schema::{
-    finished_good_components, ingredients, inventory_lots, recipe_ingredients,
+    finished_good_components, ingredients, inventory_lots, products, recipe_ingredients, recipes,
 };
 use crate::db::Db;
 use crate::domain::fixed::{from_scaled, to_scaled, Scale};
 use crate::domain::names::{clean_name, name_key, numbered_slug, slugify};
-use crate::domain::units::{Density, Unit};
+use crate::domain::units::{convert, Density, Unit};
 use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
 use diesel::prelude::*;
@@ -64,7 +64,8 @@ pub struct IngredientChanges {
     pub name: Option<String>,
     /// New category.
     pub category: Option<String>,
-    /// New stock unit (refused while lots or recipe lines depend on the old one).
+    /// New stock unit (refused while lots, recipe lines, packaging components or products
+    /// depend on the old one).
     pub unit: Option<Unit>,
     /// New packaging flag.
     pub is_packaging: Option<bool>,
@@ -156,7 +157,10 @@ pub async fn create(db: &Db, input: NewIngredient) -> AppResult<Ingredient> {
     })
 }
 
-/// Applies the given changes to an ingredient. The slug never changes.
+/// Applies the given changes to an ingredient. The slug never changes. The stock unit
+/// cannot change while lots, recipe lines, packaging components or products depend on it,
+/// and a new or cleared density must still convert every recipe line and product to the
+/// stock unit; both are checked inside the transaction, with the ingredient row locked.
 pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<Ingredient> {
     let new_name = changes.name.as_deref().map(required_name).transpose()?;
     let density = changes
@@ -166,6 +170,12 @@ pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<I
         .transpose()?;
     let ts = now();
     db_write!(db, |conn| {
+        // A no-op update takes the row lock on PostgreSQL (SQLite already holds the write
+        // lock), so two concurrent updates cannot both write from the same old row.
+        diesel::update(ingredients::table.find(id))
+            .set(ingredients::updated_at.eq(ingredients::updated_at))
+            .execute(conn)
+            .await?;
         let current = crate::find_row!(conn, ingredients::table, Ingredient, id, "Ingredient");
         let name = new_name.clone().unwrap_or(current.name.clone());
         let key = name_key(&name);
@@ -192,12 +202,31 @@ pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<I
                 .count()
                 .get_result(conn)
                 .await?;
-            if lots > 0 {
-                return Err(AppError::bad_input(format!(
-                    "cannot change the unit of \"{}\" from {} to {}: its {lots} inventory lot(s) are kept in {}",
-                    current.name, current.unit, unit, current.unit
-                )));
-            }
+            let lines: i64 = recipe_ingredients::table
+                .filter(recipe_ingredients::ingredient_id.eq(id))
+                .count()
+                .get_result(conn)
+                .await?;
+            let packaging: i64 = finished_good_components::table
+                .filter(finished_good_components::packaging_ingredient_id.eq(id))
+                .count()
+                .get_result(conn)
+                .await?;
+            let product_count: i64 = products::table
+                .filter(products::ingredient_id.eq(id))
+                .count()
+                .get_result(conn)
+                .await?;
+            refuse_unit_change(
+                &current,
+                &unit,
+                &[
+                    ("inventory lots", lots),
+                    ("recipe lines", lines),
+                    ("finished-good packaging components", packaging),
+                    ("products", product_count),
+                ],
+            )?;
         }
         let (dv, dvu, dw, dwu) = density.clone().unwrap_or((
             current.density_volume,
@@ -205,6 +234,50 @@ pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<I
             current.density_weight,
             current.density_weight_unit.clone(),
         ));
+        let next = Ingredient {
+            unit: unit.clone(),
+            density_volume: dv,
+            density_volume_unit: dvu.clone(),
+            density_weight: dw,
+            density_weight_unit: dwu.clone(),
+            ..current.clone()
+        };
+        if next.density() != current.density() {
+            let lines: Vec<(String, i64, String)> = recipe_ingredients::table
+                .inner_join(recipes::table)
+                .filter(recipe_ingredients::ingredient_id.eq(id))
+                .order((
+                    recipes::name_key.asc(),
+                    recipes::id.asc(),
+                    recipe_ingredients::position.asc(),
+                ))
+                .select((
+                    recipes::name,
+                    recipe_ingredients::quantity,
+                    recipe_ingredients::unit,
+                ))
+                .load(conn)
+                .await?;
+            let forms: Vec<(String, i64, String)> = products::table
+                .filter(products::ingredient_id.eq(id))
+                .order((products::brand.asc(), products::id.asc()))
+                .select((
+                    products::brand,
+                    products::package_quantity,
+                    products::package_unit,
+                ))
+                .load(conn)
+                .await?;
+            let uses = lines
+                .iter()
+                .map(|(recipe, q, u)| (format!("recipe \"{recipe}\""), *q, u.as_str()))
+                .chain(
+                    forms
+                        .iter()
+                        .map(|(brand, q, u)| (format!("product \"{brand}\""), *q, u.as_str())),
+                );
+            check_density_change(&current, &next, uses)?;
+        }
         let row = diesel::update(ingredients::table.find(id))
             .set((
                 ingredients::updated_at.eq(ts),
@@ -231,6 +304,52 @@ pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<I
             .await?;
         Ok(row)
     })
+}
+
+/// Refuses a change of stock unit while any row keeps a quantity that depends on the old
+/// unit, naming each kind of row and how many there are.
+fn refuse_unit_change(current: &Ingredient, unit: &str, blocking: &[(&str, i64)]) -> AppResult<()> {
+    let found: Vec<String> = blocking
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(kind, count)| format!("{count} {kind}"))
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::bad_input(format!(
+        "cannot change the unit of \"{}\" from {} to {}: {} depend on {}; remove them first, or create a new ingredient in {}",
+        current.name,
+        current.unit,
+        unit,
+        found.join(", "),
+        current.unit,
+        unit
+    )))
+}
+
+/// Checks that every use of the ingredient (`(what, scaled quantity, unit)`, in a stable
+/// order) still converts to its stock unit with the new density; the first that would not
+/// is named in the error.
+fn check_density_change<'a>(
+    current: &Ingredient,
+    next: &Ingredient,
+    uses: impl Iterator<Item = (String, i64, &'a str)>,
+) -> AppResult<()> {
+    let stock_unit = next.stock_unit();
+    let density = next.density();
+    let action = if density.is_none() { "clear" } else { "change" };
+    for (what, raw, unit) in uses {
+        let quantity = from_scaled(raw, Scale::Quantity);
+        let unit: Unit = unit.parse()?;
+        if let Err(e) = convert(quantity, unit, stock_unit, density.as_ref(), &current.name) {
+            return Err(AppError::bad_input(format!(
+                "cannot {action} the density of \"{}\": {what} uses {quantity} {unit} of it, which would no longer convert to {stock_unit} ({e}); change that first",
+                current.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Deletes an ingredient, refused while recipe lines, lots with stock or finished goods

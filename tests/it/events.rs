@@ -1,238 +1,59 @@
 //! Recipients, events, assignments and the fulfillment workflow.
 
 use crate::db_test;
+use crate::fixtures::{
+    self, assembly_run_row, assembly_target_row, count, production_run_row, production_target_row,
+    sql, sql_number, ASSIGN, CREATE_EVENT, CREATE_RECIPIENT,
+};
 use crate::harness::TestApp;
-use bakeplan::db::Db;
-use bakeplan::error::{AppError, AppResult};
 use bakeplan::graphql::ids;
-use diesel::sql_types::BigInt;
-use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
 use serde_json::{json, Value};
 
-const CREATE_EVENT: &str = "mutation($input: CreateEventInput!) {
-  createEvent(input: $input) { id name eventDate year notes } }";
 const UPDATE_EVENT: &str = "mutation($input: UpdateEventInput!) {
   updateEvent(input: $input) { id name eventDate year notes } }";
 const DELETE_EVENT: &str = "mutation($id: ID!, $cascade: Boolean) {
   deleteEvent(id: $id, cascadeAssignments: $cascade) { deletedId } }";
-const CREATE_RECIPIENT: &str = "mutation($input: CreateRecipientInput!) {
-  createRecipient(input: $input) { id name householdName address notes } }";
 const UPDATE_RECIPIENT: &str = "mutation($input: UpdateRecipientInput!) {
   updateRecipient(input: $input) { id name householdName address notes } }";
 const DELETE_RECIPIENT: &str = "mutation($id: ID!) { deleteRecipient(id: $id) { deletedId } }";
-const ASSIGN: &str = "mutation($input: AssignPackageInput!) {
-  assignPackage(input: $input) { id quantity notes fulfillmentStatus deliveredTo readyAt deliveredAt
-    event { name } recipient { name } package { name } } }";
 const UPDATE_ASSIGNMENT: &str = "mutation($input: UpdateAssignmentInput!) {
   updateAssignment(input: $input) { id quantity notes } }";
 const REMOVE_ASSIGNMENT: &str = "mutation($id: ID!) { removeAssignment(id: $id) { deletedId } }";
 const SET_STATUS: &str = "mutation($input: UpdateFulfillmentStatusInput!) {
   updateFulfillmentStatus(input: $input) { id fulfillmentStatus deliveredTo readyAt deliveredAt updatedAt } }";
 
-#[derive(QueryableByName)]
-struct Number {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
+/// A package without items, through the API; returns its id.
+async fn package(app: &TestApp, name: &str) -> Value {
+    fixtures::package(app, name, json!([])).await["id"].clone()
 }
 
-async fn sql_exec(db: &Db, sql: &str) -> AppResult<usize> {
-    bakeplan::db_run!(db, |conn| diesel::sql_query(sql)
-        .execute(conn)
-        .await
-        .map_err(AppError::from))
-}
-
-async fn sql_number(db: &Db, sql: &str) -> AppResult<i64> {
-    let rows: Vec<Number> = bakeplan::db_run!(db, |conn| diesel::sql_query(sql)
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
-    Ok(rows.into_iter().next().map(|r| r.n).unwrap_or(-1))
-}
-
-/// Runs one portable SQL statement directly against the test database.
-async fn exec(app: &TestApp, sql: &str) {
-    sql_exec(&app.db, sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
-/// Reads one number (a column named `n`) with SQL.
-async fn number(app: &TestApp, sql: &str) -> i64 {
-    sql_number(&app.db, sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
-/// How many rows a table has.
-async fn count(app: &TestApp, table: &str) -> i64 {
-    number(app, &format!("SELECT COUNT(*) AS n FROM {table}")).await
-}
-
-const STAMP: &str = "'2026-11-01 00:00:00', '2026-11-01 00:00:00'";
-
-fn uuid() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// The primary key of a global id.
-fn pk(id: &Value, type_name: &str) -> i64 {
-    ids::decode(
-        &async_graphql::ID(id.as_str().expect("id").to_string()),
-        type_name,
-    )
-    .expect("valid id")
-}
-
-/// Inserts a package row with SQL and returns its global id. (Stands in for
-/// `createPackage` until packages can be created through the API.)
-pub async fn package_fixture(app: &TestApp, name: &str) -> Value {
-    exec(
-        app,
-        &format!(
-            "INSERT INTO packages (uuid, created_at, updated_at, name, description, is_template, notes) \
-             VALUES ('{}', {STAMP}, '{name}', NULL, FALSE, NULL)",
-            uuid()
-        ),
-    )
-    .await;
-    let id = number(
-        app,
-        &format!("SELECT id AS n FROM packages WHERE name = '{name}'"),
-    )
-    .await;
-    json!(ids::encode("Package", id).to_string())
-}
-
-/// Primary keys of a recipe, one of its finished units and a finished good, inserted with SQL.
+/// A recipe, one of its finished units and a finished good holding it, through the API.
 struct Catalog {
-    recipe: i64,
-    finished_unit: i64,
-    finished_good: i64,
+    recipe: Value,
+    finished_unit: Value,
+    finished_good: Value,
 }
 
-async fn catalog_fixture(app: &TestApp) -> Catalog {
-    exec(
+async fn catalog(app: &TestApp) -> Catalog {
+    let recipe = fixtures::recipe(app, "Shortbread").await;
+    let finished_unit = fixtures::finished_unit(app, &recipe["id"], "Shortbread Cookie", 24).await;
+    let finished_good = fixtures::gift_box(
         app,
-        &format!(
-            "INSERT INTO recipes (uuid, created_at, updated_at, name, name_key, category, yield_quantity, yield_unit) \
-             VALUES ('{}', {STAMP}, 'Shortbread', 'shortbread', 'Cookies', 24000000, 'each')",
-            uuid()
-        ),
-    )
-    .await;
-    let recipe = number(app, "SELECT id AS n FROM recipes WHERE name = 'Shortbread'").await;
-    exec(
-        app,
-        &format!(
-            "INSERT INTO finished_units (uuid, created_at, updated_at, slug, name, recipe_id, yield_mode, \
-             items_per_batch, item_unit, batch_percentage, inventory_count, average_unit_cost) \
-             VALUES ('{}', {STAMP}, 'shortbread-cookie', 'Shortbread Cookie', {recipe}, 'DISCRETE_COUNT', \
-             24, 'cookie', NULL, 0, 0)",
-            uuid()
-        ),
-    )
-    .await;
-    let finished_unit = number(
-        app,
-        "SELECT id AS n FROM finished_units WHERE slug = 'shortbread-cookie'",
-    )
-    .await;
-    exec(
-        app,
-        &format!(
-            "INSERT INTO finished_goods (uuid, created_at, updated_at, slug, name, assembly_type, \
-             inventory_count, average_unit_cost) \
-             VALUES ('{}', {STAMP}, 'cookie-box', 'Cookie Box', 'GIFT_BOX', 0, 0)",
-            uuid()
-        ),
-    )
-    .await;
-    let finished_good = number(
-        app,
-        "SELECT id AS n FROM finished_goods WHERE slug = 'cookie-box'",
+        "Cookie Box",
+        json!([{"finishedUnitId": finished_unit["id"], "quantity": "6"}]),
     )
     .await;
     Catalog {
-        recipe,
-        finished_unit,
-        finished_good,
+        recipe: recipe["id"].clone(),
+        finished_unit: finished_unit["id"].clone(),
+        finished_good: finished_good["id"].clone(),
     }
 }
 
-async fn production_run_fixture(app: &TestApp, catalog: &Catalog, event: i64) {
-    exec(
-        app,
-        &format!(
-            "INSERT INTO production_runs (uuid, created_at, updated_at, recipe_id, finished_unit_id, event_id, \
-             num_batches, expected_yield, actual_yield, produced_at, notes, total_ingredient_cost, per_unit_cost) \
-             VALUES ('{}', {STAMP}, {}, {}, {event}, 1, 24, 24, '2026-11-02 10:00:00', NULL, 0, 0)",
-            uuid(),
-            catalog.recipe,
-            catalog.finished_unit
-        ),
-    )
-    .await;
-}
-
-async fn assembly_run_fixture(app: &TestApp, catalog: &Catalog, event: i64) {
-    exec(
-        app,
-        &format!(
-            "INSERT INTO assembly_runs (uuid, created_at, updated_at, finished_good_id, event_id, quantity, \
-             assembled_at, notes, total_component_cost, per_unit_cost) \
-             VALUES ('{}', {STAMP}, {}, {event}, 2, '2026-11-03 10:00:00', NULL, 0, 0)",
-            uuid(),
-            catalog.finished_good
-        ),
-    )
-    .await;
-}
-
-async fn targets_fixture(app: &TestApp, catalog: &Catalog, event: i64) {
-    exec(
-        app,
-        &format!(
-            "INSERT INTO event_production_targets (uuid, created_at, updated_at, event_id, recipe_id, \
-             target_batches, notes) VALUES ('{}', {STAMP}, {event}, {}, 3, NULL)",
-            uuid(),
-            catalog.recipe
-        ),
-    )
-    .await;
-    exec(
-        app,
-        &format!(
-            "INSERT INTO event_assembly_targets (uuid, created_at, updated_at, event_id, finished_good_id, \
-             target_quantity, notes) VALUES ('{}', {STAMP}, {event}, {}, 5, NULL)",
-            uuid(),
-            catalog.finished_good
-        ),
-    )
-    .await;
-}
-
-/// Creates an event and returns it.
-async fn create_event(app: &TestApp, name: &str, date: &str) -> Value {
-    app.ok(
-        CREATE_EVENT,
-        json!({"input": {"name": name, "eventDate": date}}),
-    )
-    .await["createEvent"]
-        .clone()
-}
-
-/// Creates a recipient and returns it.
-async fn create_recipient(app: &TestApp, name: &str) -> Value {
-    app.ok(CREATE_RECIPIENT, json!({"input": {"name": name}}))
-        .await["createRecipient"]
-        .clone()
-}
-
-/// Assigns a package and returns the assignment.
-async fn assign(app: &TestApp, input: Value) -> Value {
-    app.ok(ASSIGN, json!({ "input": input })).await["assignPackage"].clone()
+/// SQL only: a production target (3 batches) and an assembly target (5 boxes) for `event`.
+async fn target_rows(app: &TestApp, catalog: &Catalog, event: &Value) {
+    production_target_row(app, event, &catalog.recipe, 3).await;
+    assembly_target_row(app, event, &catalog.finished_good, 5).await;
 }
 
 /// Everything this area stores, read back through the API, to compare before and after a
@@ -251,7 +72,7 @@ async fn everything(app: &TestApp) -> Value {
 db_test!(
     events_derive_their_year_and_names_are_unique_per_year,
     |app| {
-        let a = create_event(&app, "  Christmas  ", "2025-12-25").await;
+        let a = fixtures::event(&app, "  Christmas  ", "2025-12-25").await;
         assert_eq!(a["name"], "Christmas");
         assert_eq!(a["year"], 2025);
         assert_eq!(a["eventDate"], "2025-12-25");
@@ -313,7 +134,7 @@ db_test!(
         assert_eq!(data["updateEvent"]["notes"], Value::Null);
         assert_eq!(data["updateEvent"]["year"], 2027, "absent fields are kept");
         // Now "Christmas" is free in 2026 again.
-        create_event(&app, "Christmas", "2026-12-25").await;
+        fixtures::event(&app, "Christmas", "2026-12-25").await;
 
         let node = app
             .ok(
@@ -333,12 +154,12 @@ db_test!(events_are_ordered_by_date_filtered_and_paged, |app| {
         .date_naive()
         .format("%Y-%m-%d")
         .to_string();
-    create_event(&app, "Far Future", "2099-06-01").await;
-    create_event(&app, "Long Ago", "2020-12-25").await;
-    create_event(&app, "Today", &today).await;
-    create_event(&app, "Same Day A", "2099-01-01").await;
-    create_event(&app, "Same Day B", "2099-01-01").await;
-    create_event(&app, "Earlier Ago", "2020-03-01").await;
+    fixtures::event(&app, "Far Future", "2099-06-01").await;
+    fixtures::event(&app, "Long Ago", "2020-12-25").await;
+    fixtures::event(&app, "Today", &today).await;
+    fixtures::event(&app, "Same Day A", "2099-01-01").await;
+    fixtures::event(&app, "Same Day B", "2099-01-01").await;
+    fixtures::event(&app, "Earlier Ago", "2020-03-01").await;
 
     let data = app
         .ok("{ events { totalCount nodes { name } } }", json!({}))
@@ -421,9 +242,9 @@ db_test!(recipients_are_created_updated_listed_and_deleted, |app| {
         smith,
         json!({"id": smith["id"], "name": "Grandma", "householdName": "The Smiths", "address": "1 Elm St", "notes": "no nuts"})
     );
-    let jones = create_recipient(&app, "Grandma").await;
-    create_recipient(&app, "Alice").await;
-    create_recipient(&app, "Zed").await;
+    let jones = fixtures::recipient(&app, "Grandma").await;
+    fixtures::recipient(&app, "Alice").await;
+    fixtures::recipient(&app, "Zed").await;
 
     let data = app
         .ok("{ recipients { totalCount nodes { id name } } }", json!({}))
@@ -492,11 +313,11 @@ db_test!(recipients_are_created_updated_listed_and_deleted, |app| {
 db_test!(
     assigning_the_same_package_again_adds_to_its_quantity,
     |app| {
-        let event = create_event(&app, "Christmas", "2026-12-25").await;
-        let ann = create_recipient(&app, "Ann").await;
-        let tin = package_fixture(&app, "Cookie Tin").await;
+        let event = fixtures::event(&app, "Christmas", "2026-12-25").await;
+        let ann = fixtures::recipient(&app, "Ann").await;
+        let tin = package(&app, "Cookie Tin").await;
 
-        let first = assign(
+        let first = fixtures::assign(
             &app,
             json!({"eventId": event["id"], "recipientId": ann["id"], "packageId": tin}),
         )
@@ -507,7 +328,7 @@ db_test!(
         assert_eq!(first["event"]["name"], "Christmas");
         assert_eq!(first["recipient"]["name"], "Ann");
         assert_eq!(first["package"]["name"], "Cookie Tin");
-        let again = assign(
+        let again = fixtures::assign(
         &app,
         json!({"eventId": event["id"], "recipientId": ann["id"], "packageId": tin, "quantity": 2, "notes": "extra for the kids"}),
     )
@@ -515,7 +336,7 @@ db_test!(
         assert_eq!(again["id"], first["id"], "still one assignment");
         assert_eq!(again["quantity"], 3);
         assert_eq!(again["notes"], "extra for the kids");
-        let again = assign(
+        let again = fixtures::assign(
         &app,
         json!({"eventId": event["id"], "recipientId": ann["id"], "packageId": tin, "quantity": 1}),
     )
@@ -538,7 +359,7 @@ db_test!(
         }
         assert_eq!(count(&app, "event_recipient_packages").await, 1);
         assert_eq!(
-            number(
+            sql_number(
                 &app,
                 "SELECT CAST(quantity AS BIGINT) AS n FROM event_recipient_packages"
             )
@@ -599,29 +420,29 @@ db_test!(
 );
 
 db_test!(assignments_are_listed_per_event_and_per_recipient, |app| {
-    let christmas = create_event(&app, "Christmas", "2026-12-25").await;
-    let thanksgiving = create_event(&app, "Thanksgiving", "2026-11-26").await;
-    let bob = create_recipient(&app, "Bob").await;
-    let alice = create_recipient(&app, "Alice").await;
-    let tin = package_fixture(&app, "Cookie Tin").await;
-    let box_ = package_fixture(&app, "Fudge Box").await;
+    let christmas = fixtures::event(&app, "Christmas", "2026-12-25").await;
+    let thanksgiving = fixtures::event(&app, "Thanksgiving", "2026-11-26").await;
+    let bob = fixtures::recipient(&app, "Bob").await;
+    let alice = fixtures::recipient(&app, "Alice").await;
+    let tin = package(&app, "Cookie Tin").await;
+    let box_ = package(&app, "Fudge Box").await;
 
-    let bob_tin = assign(
+    let bob_tin = fixtures::assign(
         &app,
         json!({"eventId": christmas["id"], "recipientId": bob["id"], "packageId": tin}),
     )
     .await;
-    let alice_box = assign(
+    let alice_box = fixtures::assign(
         &app,
         json!({"eventId": christmas["id"], "recipientId": alice["id"], "packageId": box_, "quantity": 2}),
     )
     .await;
-    let alice_tin = assign(
+    let alice_tin = fixtures::assign(
         &app,
         json!({"eventId": christmas["id"], "recipientId": alice["id"], "packageId": tin}),
     )
     .await;
-    let bob_thanks = assign(
+    let bob_thanks = fixtures::assign(
         &app,
         json!({"eventId": thanksgiving["id"], "recipientId": bob["id"], "packageId": box_}),
     )
@@ -714,10 +535,10 @@ db_test!(assignments_are_listed_per_event_and_per_recipient, |app| {
 db_test!(
     fulfillment_moves_pending_ready_delivered_and_nothing_else,
     |app| {
-        let event = create_event(&app, "Christmas", "2026-12-25").await;
-        let ann = create_recipient(&app, "Ann").await;
-        let tin = package_fixture(&app, "Cookie Tin").await;
-        let a = assign(
+        let event = fixtures::event(&app, "Christmas", "2026-12-25").await;
+        let ann = fixtures::recipient(&app, "Ann").await;
+        let tin = package(&app, "Cookie Tin").await;
+        let a = fixtures::assign(
             &app,
             json!({"eventId": event["id"], "recipientId": ann["id"], "packageId": tin}),
         )
@@ -782,9 +603,9 @@ db_test!(
         assert_eq!(everything(&app).await, before, "nothing changed");
 
         // Two concurrent PENDING → READY changes: exactly one wins.
-        let b = assign(
+        let b = fixtures::assign(
         &app,
-        json!({"eventId": event["id"], "recipientId": ann["id"], "packageId": package_fixture(&app, "Fudge Box").await}),
+        json!({"eventId": event["id"], "recipientId": ann["id"], "packageId": package(&app, "Fudge Box").await}),
     )
     .await;
         let requests = (0..4).map(|_| {
@@ -812,14 +633,13 @@ db_test!(
 db_test!(
     deleting_an_event_respects_runs_assignments_and_targets,
     |app| {
-        let catalog = catalog_fixture(&app).await;
-        let ann = create_recipient(&app, "Ann").await;
-        let tin = package_fixture(&app, "Cookie Tin").await;
+        let catalog = catalog(&app).await;
+        let ann = fixtures::recipient(&app, "Ann").await;
+        let tin = package(&app, "Cookie Tin").await;
 
         // Targets go with the event.
-        let plain = create_event(&app, "Bake Sale", "2026-10-01").await;
-        let plain_pk = pk(&plain["id"], "Event");
-        targets_fixture(&app, &catalog, plain_pk).await;
+        let plain = fixtures::event(&app, "Bake Sale", "2026-10-01").await;
+        target_rows(&app, &catalog, &plain["id"]).await;
         assert_eq!(count(&app, "event_production_targets").await, 1);
         let data = app.ok(DELETE_EVENT, json!({"id": plain["id"]})).await;
         assert_eq!(data["deleteEvent"]["deletedId"], plain["id"]);
@@ -830,10 +650,9 @@ db_test!(
             .expect("NOT_FOUND", "was not found");
 
         // Assignments refuse the delete unless cascadeAssignments is true.
-        let christmas = create_event(&app, "Christmas", "2026-12-25").await;
-        let christmas_pk = pk(&christmas["id"], "Event");
-        targets_fixture(&app, &catalog, christmas_pk).await;
-        assign(
+        let christmas = fixtures::event(&app, "Christmas", "2026-12-25").await;
+        target_rows(&app, &catalog, &christmas["id"]).await;
+        fixtures::assign(
         &app,
         json!({"eventId": christmas["id"], "recipientId": ann["id"], "packageId": tin, "quantity": 2}),
     )
@@ -854,9 +673,16 @@ db_test!(
         error.expect("DELETE_RESTRICTED", "package assignments");
 
         // Runs refuse it even with cascadeAssignments; every blocking kind is counted.
-        production_run_fixture(&app, &catalog, christmas_pk).await;
-        production_run_fixture(&app, &catalog, christmas_pk).await;
-        assembly_run_fixture(&app, &catalog, christmas_pk).await;
+        for _ in 0..2 {
+            production_run_row(
+                &app,
+                &catalog.recipe,
+                &catalog.finished_unit,
+                Some(&christmas["id"]),
+            )
+            .await;
+        }
+        assembly_run_row(&app, &catalog.finished_good, Some(&christmas["id"])).await;
         let error = app
             .error(DELETE_EVENT, json!({"id": christmas["id"]}))
             .await;
@@ -880,8 +706,8 @@ db_test!(
         assert_eq!(count(&app, "event_assembly_targets").await, 1);
 
         // Without runs, cascadeAssignments deletes the event, its assignments and targets together.
-        exec(&app, "DELETE FROM production_runs").await;
-        exec(&app, "DELETE FROM assembly_runs").await;
+        sql(&app, "DELETE FROM production_runs").await;
+        sql(&app, "DELETE FROM assembly_runs").await;
         let data = app
             .ok(
                 DELETE_EVENT,
@@ -899,16 +725,16 @@ db_test!(
 );
 
 db_test!(recipients_with_assignments_cannot_be_deleted, |app| {
-    let event = create_event(&app, "Christmas", "2026-12-25").await;
-    let ann = create_recipient(&app, "Ann").await;
-    let tin = package_fixture(&app, "Cookie Tin").await;
-    let fudge = package_fixture(&app, "Fudge Box").await;
-    let a = assign(
+    let event = fixtures::event(&app, "Christmas", "2026-12-25").await;
+    let ann = fixtures::recipient(&app, "Ann").await;
+    let tin = package(&app, "Cookie Tin").await;
+    let fudge = package(&app, "Fudge Box").await;
+    let a = fixtures::assign(
         &app,
         json!({"eventId": event["id"], "recipientId": ann["id"], "packageId": tin}),
     )
     .await;
-    assign(
+    fixtures::assign(
         &app,
         json!({"eventId": event["id"], "recipientId": ann["id"], "packageId": fudge}),
     )
@@ -935,10 +761,10 @@ db_test!(recipients_with_assignments_cannot_be_deleted, |app| {
 });
 
 db_test!(dangling_and_wrong_type_ids_are_refused, |app| {
-    let event = create_event(&app, "Christmas", "2026-12-25").await;
-    let ann = create_recipient(&app, "Ann").await;
-    let tin = package_fixture(&app, "Cookie Tin").await;
-    assign(
+    let event = fixtures::event(&app, "Christmas", "2026-12-25").await;
+    let ann = fixtures::recipient(&app, "Ann").await;
+    let tin = package(&app, "Cookie Tin").await;
+    fixtures::assign(
         &app,
         json!({"eventId": event["id"], "recipientId": ann["id"], "packageId": tin}),
     )

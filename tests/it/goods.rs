@@ -2,133 +2,23 @@
 //! their delete restrictions.
 
 use crate::db_test;
+use crate::fixtures::{self, count, pk};
 use crate::harness::TestApp;
 use crate::pantry::create_ingredient;
-use bakeplan::error::{AppError, AppResult};
 use bakeplan::graphql::ids;
-use diesel::sql_types::BigInt;
-use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
 use serde_json::{json, Value};
 
-const TS: &str = "'2026-11-01 00:00:00'";
-
-/// Runs one fixture SQL statement directly on the test database.
-async fn execute(app: &TestApp, sql: &str) {
-    let result: AppResult<usize> = async {
-        bakeplan::db_run!(app.db, |conn| diesel::sql_query(sql)
-            .execute(conn)
-            .await
-            .map_err(AppError::from))
-    }
-    .await;
-    result.unwrap_or_else(|e| panic!("fixture SQL failed: {e}\n{sql}"));
-}
-
-#[derive(QueryableByName)]
-struct Number {
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
-/// Runs a query returning one BIGINT column named `n`, and returns its first row.
-async fn number(app: &TestApp, sql: &str) -> i64 {
-    let result: AppResult<Vec<Number>> = async {
-        bakeplan::db_run!(app.db, |conn| diesel::sql_query(sql)
-            .load::<Number>(conn)
-            .await
-            .map_err(AppError::from))
-    }
-    .await;
-    let rows = result.unwrap_or_else(|e| panic!("fixture query failed: {e}\n{sql}"));
-    rows.into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no row: {sql}"))
-        .n
-}
-
-async fn count(app: &TestApp, table: &str) -> i64 {
-    number(
+/// An event, a recipient and an assignment of `package` to them, through the API; returns
+/// `(event, assignment)`.
+async fn assignment(app: &TestApp, package: &Value) -> (Value, Value) {
+    let event = fixtures::event(app, "Christmas", "2026-12-24").await;
+    let grandma = fixtures::recipient(app, "Grandma").await;
+    let assignment = fixtures::assign(
         app,
-        &format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table}"),
-    )
-    .await
-}
-
-fn pk(id: &Value) -> i64 {
-    ids::decode_any(id.as_str().expect("an id"))
-        .expect("a valid id")
-        .1
-}
-
-/// Inserts a recipe and a DISCRETE_COUNT finished unit of it with SQL (recipes and finished
-/// units are built elsewhere) and returns the finished unit's global id.
-pub async fn finished_unit_fixture(app: &TestApp, name: &str, slug: &str) -> Value {
-    let recipe = format!("{name} Recipe");
-    execute(
-        app,
-        &format!(
-            "INSERT INTO recipes (uuid, created_at, updated_at, name, name_key, category, \
-             yield_quantity, yield_unit) VALUES ('{}', {TS}, {TS}, '{recipe}', '{}', 'Cookies', \
-             24000000, 'cookies')",
-            uuid::Uuid::new_v4(),
-            recipe.to_lowercase()
-        ),
+        json!({"eventId": event["id"], "recipientId": grandma["id"], "packageId": package["id"]}),
     )
     .await;
-    execute(
-        app,
-        &format!(
-            "INSERT INTO finished_units (uuid, created_at, updated_at, slug, name, recipe_id, \
-             yield_mode, items_per_batch, item_unit, inventory_count, average_unit_cost) \
-             VALUES ('{}', {TS}, {TS}, '{slug}', '{name}', \
-             (SELECT id FROM recipes WHERE name_key = '{}'), 'DISCRETE_COUNT', 24, 'cookie', 0, 0)",
-            uuid::Uuid::new_v4(),
-            recipe.to_lowercase()
-        ),
-    )
-    .await;
-    let id = number(
-        app,
-        &format!("SELECT id AS n FROM finished_units WHERE slug = '{slug}'"),
-    )
-    .await;
-    json!(ids::encode("FinishedUnit", id).as_str())
-}
-
-/// Inserts an event, a recipient and an assignment of `package` with SQL (assignments are
-/// built elsewhere).
-async fn assignment_fixture(app: &TestApp, package: &Value) {
-    execute(
-        app,
-        &format!(
-            "INSERT INTO events (uuid, created_at, updated_at, name, event_date, year) \
-             VALUES ('{}', {TS}, {TS}, 'Christmas', '2026-12-24', 2026)",
-            uuid::Uuid::new_v4()
-        ),
-    )
-    .await;
-    execute(
-        app,
-        &format!(
-            "INSERT INTO recipients (uuid, created_at, updated_at, name) \
-             VALUES ('{}', {TS}, {TS}, 'Grandma')",
-            uuid::Uuid::new_v4()
-        ),
-    )
-    .await;
-    execute(
-        app,
-        &format!(
-            "INSERT INTO event_recipient_packages (uuid, created_at, updated_at, event_id, \
-             recipient_id, package_id, quantity, fulfillment_status) VALUES ('{}', {TS}, {TS}, \
-             (SELECT id FROM events WHERE name = 'Christmas'), \
-             (SELECT id FROM recipients WHERE name = 'Grandma'), {}, 1, 'PENDING')",
-            uuid::Uuid::new_v4(),
-            pk(&package["id"])
-        ),
-    )
-    .await;
+    (event, assignment)
 }
 
 const GOOD_FIELDS: &str = "id slug name assemblyType description packagingInstructions notes
@@ -214,8 +104,8 @@ async fn catalog(app: &TestApp) -> Catalog {
         )
         .await,
         flour: create_ingredient(app, json!({"name": "Flour", "unit": "g"})).await,
-        sugar_cookie: finished_unit_fixture(app, "Sugar Cookie", "sugar-cookie").await,
-        gingerbread: finished_unit_fixture(app, "Gingerbread Man", "gingerbread-man").await,
+        sugar_cookie: fixtures::baked_item(app, "Sugar Cookie").await["id"].clone(),
+        gingerbread: fixtures::baked_item(app, "Gingerbread Man").await["id"].clone(),
     }
 }
 
@@ -368,7 +258,7 @@ db_test!(update_changes_given_fields_and_replaces_components, |app| {
         ])
     );
     assert_eq!(
-        number(
+        fixtures::sql_number(
             &app,
             &format!(
                 "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM finished_good_components WHERE finished_good_id = {}",
@@ -662,18 +552,8 @@ db_test!(finished_good_deletes_are_restricted_then_allowed, |app| {
         json!([{"kind": "package items", "count": 1}, {"kind": "parent finished goods", "count": 1}])
     );
     // An assembly target counts too.
-    assignment_fixture(&app, &package).await;
-    execute(
-        &app,
-        &format!(
-            "INSERT INTO event_assembly_targets (uuid, created_at, updated_at, event_id, \
-             finished_good_id, target_quantity) VALUES ('{}', {TS}, {TS}, \
-             (SELECT id FROM events WHERE name = 'Christmas'), {}, 5)",
-            uuid::Uuid::new_v4(),
-            pk(&hamper["id"])
-        ),
-    )
-    .await;
+    let (event, _) = assignment(&app, &package).await;
+    fixtures::assembly_target_row(&app, &event["id"], &hamper["id"], 5).await;
     let error = app.error(DELETE_GOOD, json!({"id": hamper["id"]})).await;
     assert_eq!(
         error.extensions["references"],
@@ -1021,7 +901,7 @@ db_test!(package_deletes_are_restricted_while_assigned, |app| {
         json!({"name": "Family", "items": [{"finishedGoodId": tin["id"], "quantity": 2}]}),
     )
     .await;
-    assignment_fixture(&app, &package).await;
+    let (_, assigned) = assignment(&app, &package).await;
     let delete = "mutation($id: ID!) { deletePackage(id: $id) { deletedId } }";
     let error = app.error(delete, json!({"id": package["id"]})).await;
     error.expect(
@@ -1034,7 +914,11 @@ db_test!(package_deletes_are_restricted_while_assigned, |app| {
     );
     assert_eq!(count(&app, "package_items").await, 1, "nothing deleted");
 
-    execute(&app, "DELETE FROM event_recipient_packages").await;
+    app.ok(
+        "mutation($id: ID!) { removeAssignment(id: $id) { deletedId } }",
+        json!({"id": assigned["id"]}),
+    )
+    .await;
     let data = app.ok(delete, json!({"id": package["id"]})).await;
     assert_eq!(data["deletePackage"]["deletedId"], package["id"]);
     assert_eq!(

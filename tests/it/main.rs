@@ -1,7 +1,9 @@
 //! The integration-test binary: every test drives the real server over HTTP, once on
 //! SQLite and once on PostgreSQL.
 
+mod catalog;
 mod events;
+mod fixtures;
 mod goods;
 mod harness;
 mod pantry;

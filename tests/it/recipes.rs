@@ -1,6 +1,7 @@
 //! Recipes (lines, sub-recipes, aggregated ingredients) and finished units.
 
 use crate::db_test;
+use crate::fixtures;
 use crate::harness::TestApp;
 use crate::pantry::create_ingredient;
 use bakeplan::graphql::ids;
@@ -52,23 +53,6 @@ async fn snapshot(app: &TestApp) -> Value {
         json!({}),
     )
     .await
-}
-
-/// Runs one SQL statement directly on the test database (for rows no API writes yet).
-async fn execute_sql(app: &TestApp, sql: &str) {
-    use diesel_async::RunQueryDsl;
-    let result: bakeplan::error::AppResult<usize> = async {
-        bakeplan::db_run!(app.db, |conn| diesel::sql_query(sql)
-            .execute(conn)
-            .await
-            .map_err(bakeplan::error::AppError::from))
-    }
-    .await;
-    result.unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
-fn pk(id: &Value, type_name: &str) -> i64 {
-    ids::decode(&id.as_str().unwrap().into(), type_name).unwrap()
 }
 
 /// The pantry of the recipe tests: flour and butter with densities, eggs by count, vanilla
@@ -947,18 +931,10 @@ db_test!(deletes_are_refused_while_referenced, |app| {
         json!([{"kind": "finished units", "count": 1}, {"kind": "parent recipes", "count": 1}])
     );
 
-    // A production target and run (written directly: their API is another feature's).
-    let (cookies_pk, unit_pk) = (
-        pk(&cookies["id"], "Recipe"),
-        pk(&unit["id"], "FinishedUnit"),
-    );
-    execute_sql(&app, "INSERT INTO events (uuid, created_at, updated_at, name, event_date, year)
-        VALUES ('e-1', '2026-11-01 10:00:00', '2026-11-01 10:00:00', 'Christmas', '2026-12-24', 2026)").await;
-    execute_sql(&app, &format!("INSERT INTO event_production_targets (uuid, created_at, updated_at, event_id, recipe_id, target_batches)
-        VALUES ('t-1', '2026-11-01 10:00:00', '2026-11-01 10:00:00', (SELECT id FROM events), {cookies_pk}, 3)")).await;
-    execute_sql(&app, &format!("INSERT INTO production_runs (uuid, created_at, updated_at, recipe_id, finished_unit_id, num_batches,
-        expected_yield, actual_yield, produced_at, total_ingredient_cost, per_unit_cost)
-        VALUES ('r-1', '2026-11-02 10:00:00', '2026-11-02 10:00:00', {cookies_pk}, {unit_pk}, 1, 36, 35, '2026-11-02 10:00:00', 0, 0)")).await;
+    // A production target and run (rows written directly: their API is another feature's).
+    let christmas = fixtures::event(&app, "Christmas", "2026-12-24").await;
+    fixtures::production_target_row(&app, &christmas["id"], &cookies["id"], 3).await;
+    fixtures::production_run_row(&app, &cookies["id"], &unit["id"], None).await;
     let before = snapshot(&app).await;
     let error = app.error(DELETE_RECIPE, json!({"id": cookies["id"]})).await;
     error.expect(
