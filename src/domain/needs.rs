@@ -84,7 +84,11 @@ pub fn goods_wanted(
 ) -> Result<BTreeMap<i64, i64>, NeedsError> {
     let mut wanted = BTreeMap::new();
     for &(package, quantity) in assignments {
-        for &(good, per_package) in package_items.get(&package).map(Vec::as_slice).unwrap_or(&[]) {
+        for &(good, per_package) in package_items
+            .get(&package)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
             let count = quantity
                 .checked_mul(per_package)
                 .ok_or(NeedsError::Overflow)?;
@@ -329,20 +333,8 @@ mod tests {
     #[test]
     fn reports_cycles_and_missing_goods() {
         let goods = HashMap::from([
-            (
-                1,
-                vec![GoodPart::Good {
-                    id: 2,
-                    quantity: 1,
-                }],
-            ),
-            (
-                2,
-                vec![GoodPart::Good {
-                    id: 1,
-                    quantity: 1,
-                }],
-            ),
+            (1, vec![GoodPart::Good { id: 2, quantity: 1 }]),
+            (2, vec![GoodPart::Good { id: 1, quantity: 1 }]),
         ]);
         let err = units_needed(&BTreeMap::from([(1, 1)]), &goods).unwrap_err();
         assert_eq!(err, NeedsError::Cycle(vec![1, 2, 1]));

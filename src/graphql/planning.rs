@@ -97,7 +97,9 @@ impl ShoppingListItem {
     /// when it has none.
     async fn product(&self, ctx: &Context<'_>) -> Result<Option<Product>> {
         match self.0.product_id {
-            Some(id) => require(ctx, ProductById(id)).await.map(|p| Some(Product(p))),
+            Some(id) => require(ctx, ProductById(id))
+                .await
+                .map(|p| Some(Product(p))),
             None => Ok(None),
         }
     }
@@ -195,7 +197,11 @@ impl EventCostSummary {
 /// The recipe needs of an event (backs `Event.recipeNeeds`).
 pub async fn recipe_needs_of(ctx: &Context<'_>, event_id: i64) -> Result<Vec<RecipeNeed>> {
     let rows = loaders(ctx).load_one(RecipeNeedsByEvent(event_id)).await?;
-    Ok(rows.unwrap_or_default().into_iter().map(RecipeNeed).collect())
+    Ok(rows
+        .unwrap_or_default()
+        .into_iter()
+        .map(RecipeNeed)
+        .collect())
 }
 
 /// The suggested targets of an event (backs `Event.suggestedTargets`).

@@ -504,7 +504,10 @@ pub async fn cost_summaries(db: &Db, event_ids: &[i64]) -> AppResult<HashMap<i64
 /// (per recipe: target, else need, minus the batches produced for the event), summed per
 /// ingredient, against stock on hand; only short ingredients, by ingredient name.
 /// Packaging that assembly would use is not included: the list covers recipe batches.
-pub async fn shopping_lists(db: &Db, event_ids: &[i64]) -> AppResult<HashMap<i64, Vec<ShoppingItem>>> {
+pub async fn shopping_lists(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<ShoppingItem>>> {
     let plans = plans_by_event_ids(db, event_ids).await?;
     let remaining: HashMap<i64, Vec<(i64, i64)>> = plans
         .into_iter()
@@ -582,11 +585,16 @@ pub async fn shopping_lists(db: &Db, event_ids: &[i64]) -> AppResult<HashMap<i64
     for (ingredient, id, quantity, unit) in product_rows {
         product_of.entry(ingredient).or_insert((id, quantity, unit));
     }
-    let overflow = |name: &str| AppError::bad_input(format!("the quantities of \"{name}\" are too large to add up"));
+    let overflow = |name: &str| {
+        AppError::bad_input(format!(
+            "the quantities of \"{name}\" are too large to add up"
+        ))
+    };
     for (event, batches) in remaining {
         let mut totals: BTreeMap<i64, Decimal> = BTreeMap::new();
         for (recipe, count) in batches {
-            for line in crate::store::recipes::aggregate_tree(&tree, recipe, Decimal::from(count))? {
+            for line in crate::store::recipes::aggregate_tree(&tree, recipe, Decimal::from(count))?
+            {
                 let total = totals.entry(line.ingredient_id).or_default();
                 *total = total
                     .checked_add(line.quantity)
@@ -596,7 +604,9 @@ pub async fn shopping_lists(db: &Db, event_ids: &[i64]) -> AppResult<HashMap<i64
         let mut items = Vec::new();
         for (ingredient_id, total) in totals {
             let ingredient = tree.ingredients.get(&ingredient_id).ok_or_else(|| {
-                AppError::Internal(format!("ingredient {ingredient_id} is missing from the tree"))
+                AppError::Internal(format!(
+                    "ingredient {ingredient_id} is missing from the tree"
+                ))
             })?;
             let needed = to_scaled(total, Scale::Quantity)?;
             let held = on_hand.get(&ingredient_id).copied().unwrap_or(0).max(0);
@@ -640,7 +650,8 @@ pub async fn shopping_lists(db: &Db, event_ids: &[i64]) -> AppResult<HashMap<i64
                 None => {
                     let cost = match price {
                         Some(price) => Some(
-                            needs::cost_of(short, price).ok_or_else(|| overflow(&ingredient.name))?,
+                            needs::cost_of(short, price)
+                                .ok_or_else(|| overflow(&ingredient.name))?,
                         ),
                         None => None,
                     };

@@ -5,6 +5,7 @@ mod events;
 mod goods;
 mod harness;
 mod pantry;
+mod planning;
 mod production;
 mod recipes;
 mod schema_rules;
