@@ -253,7 +253,9 @@ mod tests {
 
     /// Package 1: 2 × box 10; package 2: 1 × hamper 20. Box 10: 6 cookies (unit 100) and
     /// 1 cake slice (unit 101). Hamper 20: 3 boxes and 4 brownies (unit 102).
-    fn catalog() -> (HashMap<i64, Vec<(i64, i64)>>, HashMap<i64, Vec<GoodPart>>) {
+    type Catalog = (HashMap<i64, Vec<(i64, i64)>>, HashMap<i64, Vec<GoodPart>>);
+
+    fn catalog() -> Catalog {
         let items = HashMap::from([(1, vec![(10, 2)]), (2, vec![(20, 1)])]);
         let goods = HashMap::from([
             (

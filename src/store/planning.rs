@@ -105,6 +105,10 @@ pub struct CostSummary {
     pub recipes: Vec<CostLine>,
 }
 
+/// A finished unit row as loaded: id, name, yield mode, items per batch, batch
+/// percentage, recipe id, recipe name key.
+type UnitRow = (i64, String, String, Option<i32>, Option<i64>, i64, String);
+
 /// A finished unit as the needs see it.
 struct UnitInfo {
     recipe_id: i64,
@@ -194,21 +198,20 @@ pub async fn needs_by_event_ids(
             }
         }
         let unit_ids: Vec<i64> = unit_ids.into_iter().collect();
-        let units: Vec<(i64, String, String, Option<i32>, Option<i64>, i64, String)> =
-            finished_units::table
-                .inner_join(recipes::table)
-                .filter(finished_units::id.eq_any(&unit_ids))
-                .select((
-                    finished_units::id,
-                    finished_units::name,
-                    finished_units::yield_mode,
-                    finished_units::items_per_batch,
-                    finished_units::batch_percentage,
-                    recipes::id,
-                    recipes::name_key,
-                ))
-                .load(conn)
-                .await?;
+        let units: Vec<UnitRow> = finished_units::table
+            .inner_join(recipes::table)
+            .filter(finished_units::id.eq_any(&unit_ids))
+            .select((
+                finished_units::id,
+                finished_units::name,
+                finished_units::yield_mode,
+                finished_units::items_per_batch,
+                finished_units::batch_percentage,
+                recipes::id,
+                recipes::name_key,
+            ))
+            .load(conn)
+            .await?;
         Ok::<_, AppError>((assignments, items, parts, units))
     })?;
 
