@@ -121,6 +121,37 @@ impl Event {
     ) -> Result<Vec<super::targets::EventAssemblyTarget>> {
         super::targets::assembly_targets_of(ctx, self.0.id).await
     }
+    // --- planning (needs, suggested targets, shopping list, cost) ---
+    /// What the assignments imply, one row per finished unit: assignments × package items ×
+    /// finished-good components (multiplied through nested finished goods) → items needed →
+    /// batches, rounded up per finished unit. Ordered by recipe name, then finished unit name.
+    async fn recipe_needs(&self, ctx: &Context<'_>) -> Result<Vec<super::planning::RecipeNeed>> {
+        super::planning::recipe_needs_of(ctx, self.0.id).await
+    }
+    /// The production targets the needs suggest (preview of `applySuggestedTargets`): per
+    /// recipe, the sum of its finished units' rounded-up batches, by recipe name.
+    async fn suggested_targets(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::planning::SuggestedTarget>> {
+        super::planning::suggested_targets_of(ctx, self.0.id).await
+    }
+    /// Ingredients short for the batches still to bake: per recipe, its target (else its
+    /// need) minus the batches produced for this event; their aggregated ingredients against
+    /// stock on hand. Only short ingredients, by name. Covers recipe batches only, not the
+    /// packaging that assembling finished goods uses.
+    async fn shopping_list(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::planning::ShoppingListItem>> {
+        super::planning::shopping_list_of(ctx, self.0.id).await
+    }
+    /// Planned cost (planned batches × estimated batch cost) against actual cost (the
+    /// ingredient cost of the production runs attributed to this event), per recipe and in total.
+    async fn cost_summary(&self, ctx: &Context<'_>) -> Result<super::planning::EventCostSummary> {
+        super::planning::event_cost_summary(ctx, self.0.id).await
+    }
+    // --- end planning ---
     /// Creation time.
     async fn created_at(&self) -> DateTime<Utc> {
         utc(self.0.created_at)

@@ -238,3 +238,20 @@ batch_key!(
     /// The assembly targets of an event.
     AssemblyTargetsByEvent => Vec<store::targets::EventAssemblyTarget>, store::targets::assembly_targets_by_event_ids
 );
+
+batch_key!(
+    /// The recipe needs of an event (what its assignments imply).
+    RecipeNeedsByEvent => Vec<store::planning::RecipeNeed>, store::planning::needs_by_event_ids
+);
+batch_key!(
+    /// The production targets an event's needs suggest.
+    SuggestedTargetsByEvent => Vec<store::planning::SuggestedTarget>, store::planning::suggested_targets_by_event_ids
+);
+batch_key!(
+    /// The shopping list of an event.
+    ShoppingListByEvent => Vec<store::planning::ShoppingItem>, store::planning::shopping_lists
+);
+batch_key!(
+    /// The cost summary of an event.
+    CostSummaryByEvent => store::planning::CostSummary, store::planning::cost_summaries
+);

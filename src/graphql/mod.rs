@@ -14,6 +14,7 @@ pub mod loaders;
 pub mod node;
 pub mod observe;
 pub mod pantry;
+pub mod planning;
 pub mod production;
 pub mod recipes;
 pub mod scalars;
@@ -51,6 +52,7 @@ pub struct MutationRoot(
     events::EventsMutation,
     production::ProductionMutation,
     targets::TargetsMutation,
+    planning::PlanningMutation,
 );
 
 /// The complete schema type.

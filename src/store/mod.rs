@@ -15,6 +15,7 @@ pub mod finished_units;
 pub mod ingredients;
 pub mod lots;
 pub mod packages;
+pub mod planning;
 pub mod production;
 pub mod products;
 pub mod recipes;

@@ -7,6 +7,7 @@ mod fixtures;
 mod goods;
 mod harness;
 mod pantry;
+mod planning;
 mod production;
 mod recipes;
 mod schema_rules;
