@@ -8,5 +8,6 @@ pub mod fixed;
 pub mod graph;
 pub mod kinds;
 pub mod names;
+pub mod progress;
 pub mod recipe_graph;
 pub mod units;

@@ -14,6 +14,7 @@ pub mod node;
 pub mod observe;
 pub mod pantry;
 pub mod production;
+pub mod progress;
 pub mod recipes;
 pub mod scalars;
 pub mod targets;
@@ -38,6 +39,7 @@ pub struct QueryRoot(
     goods::GoodsQuery,
     events::EventsQuery,
     production::RunsQuery,
+    progress::ProgressQuery,
 );
 
 /// The mutation root.

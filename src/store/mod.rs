@@ -17,6 +17,7 @@ pub mod lots;
 pub mod packages;
 pub mod production;
 pub mod products;
+pub mod progress;
 pub mod recipes;
 pub mod recipients;
 pub mod runs;
