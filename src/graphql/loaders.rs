@@ -201,8 +201,8 @@ batch_key!(
     AssembledByEvent => HashMap<i64, store::progress::RunTotals>, store::progress::assembled_by_event_ids
 );
 batch_key!(
-    /// How many of an event's assignments are in each fulfillment status.
-    PackageStatusByEvent => crate::domain::progress::StatusCounts, store::progress::package_status_by_event_ids
+    /// The overall progress of an event (targets complete, assignments by status).
+    EventProgressByEvent => crate::domain::progress::EventProgress, store::progress::event_progress_by_event_ids
 );
 
 /// A page of the production runs of one recipe attributed to one event, newest first.

@@ -281,38 +281,16 @@ pub async fn assembly_progress_of(
 }
 
 /// The overall progress of an event, from its targets, the runs attributed to it and its
-/// assignments (five loader keys, each batched across every event of the request).
+/// assignments. One loader key computes it whole, so every event of a request is answered
+/// by the same three statements however the other fields of the query resolve.
 pub async fn event_progress_counts(
     ctx: &Context<'_>,
     event_id: i64,
 ) -> Result<maths::EventProgress> {
-    let loaders = loaders(ctx);
-    let (production, assembly, produced, assembled, packages) = futures::try_join!(
-        loaders.load_one(ProductionTargetsByEvent(event_id)),
-        loaders.load_one(AssemblyTargetsByEvent(event_id)),
-        loaders.load_one(ProducedByEvent(event_id)),
-        loaders.load_one(AssembledByEvent(event_id)),
-        loaders.load_one(PackageStatusByEvent(event_id)),
-    )?;
-    let production = production
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| TargetProgress {
-            target: i64::from(t.target_batches),
-            done: totals_of(&produced, t.recipe_id).amount,
-        });
-    let assembly = assembly
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| TargetProgress {
-            target: i64::from(t.target_quantity),
-            done: totals_of(&assembled, t.finished_good_id).amount,
-        });
-    Ok(maths::EventProgress::new(
-        production,
-        assembly,
-        packages.unwrap_or_default(),
-    ))
+    Ok(loaders(ctx)
+        .load_one(EventProgressByEvent(event_id))
+        .await?
+        .unwrap_or_default())
 }
 
 /// The overall progress of an event (used by `Event.progress` and the recording payloads).

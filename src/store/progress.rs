@@ -10,10 +10,11 @@ use crate::db::schema::{assembly_runs, event_recipient_packages as erp, events, 
 use crate::db::Db;
 use crate::db_run;
 use crate::domain::kinds::FulfillmentStatus;
-use crate::domain::progress::StatusCounts;
+use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
 use crate::error::{AppError, AppResult};
 use diesel::dsl::{count_star, sum};
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -124,6 +125,81 @@ pub async fn package_status_by_event_ids(
         }
     }
     Ok(counts)
+}
+
+/// The ids of a batch, written into SQL text for the raw aggregate and windowed queries
+/// (whose `IN (…)` list cannot be bound the same way on both backends). They are `i64`
+/// values, so the text is digits, signs and commas only; sorted and without duplicates.
+pub(crate) fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One target of an event with what the runs attributed to the event have done towards it.
+#[derive(QueryableByName)]
+struct TargetDone {
+    #[diesel(sql_type = BigInt)]
+    event_id: i64,
+    #[diesel(sql_type = BigInt)]
+    target: i64,
+    #[diesel(sql_type = BigInt)]
+    done: i64,
+}
+
+/// Per event: its overall progress (SPEC §1.6), in three statements for all the events —
+/// production targets joined with their runs' batches, assembly targets joined with their
+/// runs' quantities, and the assignments by status. Every asked-for event gets an entry.
+pub async fn event_progress_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<HashMap<i64, EventProgress>> {
+    if event_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids = id_list(event_ids.iter().copied());
+    let production = format!(
+        "SELECT t.event_id AS event_id, CAST(t.target_batches AS BIGINT) AS target,                 CAST(COALESCE(SUM(r.num_batches), 0) AS BIGINT) AS done          FROM event_production_targets t          LEFT JOIN production_runs r ON r.event_id = t.event_id AND r.recipe_id = t.recipe_id          WHERE t.event_id IN ({ids})          GROUP BY t.id, t.event_id, t.target_batches"
+    );
+    let assembly = format!(
+        "SELECT t.event_id AS event_id, CAST(t.target_quantity AS BIGINT) AS target,                 CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) AS done          FROM event_assembly_targets t          LEFT JOIN assembly_runs r ON r.event_id = t.event_id AND r.finished_good_id = t.finished_good_id          WHERE t.event_id IN ({ids})          GROUP BY t.id, t.event_id, t.target_quantity"
+    );
+    let (production, assembly): (Vec<TargetDone>, Vec<TargetDone>) = db_run!(db, |conn| {
+        let production = diesel::sql_query(&production).load(conn).await?;
+        let assembly = diesel::sql_query(&assembly).load(conn).await?;
+        Ok::<_, AppError>((production, assembly))
+    })?;
+    let packages = package_status_by_event_ids(db, event_ids).await?;
+    let progress_of = |rows: Vec<TargetDone>| -> HashMap<i64, Vec<TargetProgress>> {
+        let mut by_event: HashMap<i64, Vec<TargetProgress>> = HashMap::new();
+        for row in rows {
+            by_event
+                .entry(row.event_id)
+                .or_default()
+                .push(TargetProgress {
+                    target: row.target,
+                    done: row.done,
+                });
+        }
+        by_event
+    };
+    let mut production = progress_of(production);
+    let mut assembly = progress_of(assembly);
+    Ok(event_ids
+        .iter()
+        .map(|&event_id| {
+            let progress = EventProgress::new(
+                production.remove(&event_id).unwrap_or_default(),
+                assembly.remove(&event_id).unwrap_or_default(),
+                packages.get(&event_id).copied().unwrap_or_default(),
+            );
+            (event_id, progress)
+        })
+        .collect())
 }
 
 /// Every event, nearest date first (then by id), for the production dashboard.

@@ -1,6 +1,7 @@
 //! Reading production and assembly runs: lists with filters (newest first) and the batch
 //! lookups behind the DataLoaders.
 
+use super::progress::id_list;
 use super::{Page, Window};
 use crate::db::schema::{assembly_runs, production_runs};
 use crate::db::Db;
@@ -151,18 +152,6 @@ crate::rows_by_parent_ids!(
     assembly_run_id,
     (assembly_consumptions::id)
 );
-
-/// The ids of a batch, written into SQL text. They are `i64` values, so the text is
-/// digits and commas only; empty when there are none (callers skip the query then).
-fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
-    let mut ids: Vec<i64> = ids.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// A production run read by a raw windowed query (same columns as [`ProductionRun`]).
 #[derive(QueryableByName)]

@@ -6,6 +6,7 @@ mod goods;
 mod harness;
 mod pantry;
 mod production;
+mod progress;
 mod recipes;
 mod schema_rules;
 mod server;
