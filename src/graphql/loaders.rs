@@ -234,19 +234,21 @@ pub struct AssemblyRunsOfTarget {
     pub limit: i64,
 }
 
+/// The (event, subject) pairs asking for one window of runs.
+type WindowGroup = (store::Window, Vec<(i64, i64)>);
+
 /// Groups window keys by their window, so each distinct window is one query.
 fn by_window<K: Copy>(
     keys: &[K],
     split: impl Fn(K) -> ((i64, i64), store::Window),
-) -> HashMap<(i64, i64), (store::Window, Vec<(i64, i64)>)> {
-    let mut groups: HashMap<(i64, i64), (store::Window, Vec<(i64, i64)>)> = HashMap::new();
+) -> Vec<WindowGroup> {
+    let mut groups: Vec<WindowGroup> = Vec::new();
     for key in keys {
         let (pair, window) = split(*key);
-        groups
-            .entry((window.offset, window.limit))
-            .or_insert_with(|| (window, Vec::new()))
-            .1
-            .push(pair);
+        match groups.iter_mut().find(|(w, _)| *w == window) {
+            Some((_, pairs)) => pairs.push(pair),
+            None => groups.push((window, vec![pair])),
+        }
     }
     groups
 }
@@ -266,9 +268,7 @@ impl Loader<ProductionRunsOfTarget> for DbLoader {
                 limit: k.limit,
             };
             ((k.event_id, k.recipe_id), window)
-        })
-        .into_values()
-        {
+        }) {
             let mut pages = store::runs::production_run_windows(&self.db, &pairs, window).await?;
             for (event_id, recipe_id) in pairs {
                 let rows = pages.remove(&(event_id, recipe_id)).unwrap_or_default();
@@ -300,9 +300,7 @@ impl Loader<AssemblyRunsOfTarget> for DbLoader {
                 limit: k.limit,
             };
             ((k.event_id, k.finished_good_id), window)
-        })
-        .into_values()
-        {
+        }) {
             let mut pages = store::runs::assembly_run_windows(&self.db, &pairs, window).await?;
             for (event_id, finished_good_id) in pairs {
                 let rows = pages
