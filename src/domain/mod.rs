@@ -9,5 +9,6 @@ pub mod graph;
 pub mod kinds;
 pub mod names;
 pub mod needs;
+pub mod progress;
 pub mod recipe_graph;
 pub mod units;

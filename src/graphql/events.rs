@@ -152,6 +152,56 @@ impl Event {
         super::planning::event_cost_summary(ctx, self.0.id).await
     }
     // --- end planning ---
+    /// How far each production target is, in target order (runs attributed to this event only).
+    async fn production_progress(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::progress::ProductionProgress>> {
+        super::progress::production_progress_of(ctx, self.0.id).await
+    }
+    /// How far each assembly target is, in target order (runs attributed to this event only).
+    async fn assembly_progress(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::progress::AssemblyProgress>> {
+        super::progress::assembly_progress_of(ctx, self.0.id).await
+    }
+    /// The event's overall progress: targets complete and assignments by fulfillment status.
+    async fn progress(&self, ctx: &Context<'_>) -> Result<super::progress::EventProgress> {
+        super::progress::event_progress(ctx, self.0.id).await
+    }
+    /// The production runs attributed to this event, newest first.
+    async fn production_runs(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Conn<super::production::ProductionRun>> {
+        super::progress::event_production_runs(
+            ctx,
+            self.0.id,
+            PageArgs::new(after, before, first, last),
+        )
+        .await
+    }
+    /// The assembly runs attributed to this event, newest first.
+    async fn assembly_runs(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Conn<super::production::AssemblyRun>> {
+        super::progress::event_assembly_runs(
+            ctx,
+            self.0.id,
+            PageArgs::new(after, before, first, last),
+        )
+        .await
+    }
     /// Creation time.
     async fn created_at(&self) -> DateTime<Utc> {
         utc(self.0.created_at)

@@ -255,3 +255,130 @@ batch_key!(
     /// The cost summary of an event.
     CostSummaryByEvent => store::planning::CostSummary, store::planning::cost_summaries
 );
+batch_key!(
+    /// Per recipe: the sums of the production runs attributed to an event (one aggregate
+    /// query for all the events asked about).
+    ProducedByEvent => HashMap<i64, store::progress::RunTotals>, store::progress::produced_by_event_ids
+);
+batch_key!(
+    /// Per finished good: the sums of the assembly runs attributed to an event.
+    AssembledByEvent => HashMap<i64, store::progress::RunTotals>, store::progress::assembled_by_event_ids
+);
+batch_key!(
+    /// The overall progress of an event (targets complete, assignments by status).
+    EventProgressByEvent => crate::domain::progress::EventProgress, store::progress::event_progress_by_event_ids
+);
+
+/// A page of the production runs of one recipe attributed to one event, newest first.
+/// The window is part of the key, so each distinct window is one windowed query for all
+/// the (event, recipe) pairs asking for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProductionRunsOfTarget {
+    /// The event.
+    pub event_id: i64,
+    /// The recipe.
+    pub recipe_id: i64,
+    /// Runs to skip (newest first).
+    pub offset: i64,
+    /// Runs to return at most.
+    pub limit: i64,
+}
+
+/// A page of the assembly runs of one finished good attributed to one event, newest
+/// first; batched like [`ProductionRunsOfTarget`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AssemblyRunsOfTarget {
+    /// The event.
+    pub event_id: i64,
+    /// The finished good.
+    pub finished_good_id: i64,
+    /// Runs to skip (newest first).
+    pub offset: i64,
+    /// Runs to return at most.
+    pub limit: i64,
+}
+
+/// The (event, subject) pairs asking for one window of runs.
+type WindowGroup = (store::Window, Vec<(i64, i64)>);
+
+/// Groups window keys by their window, so each distinct window is one query.
+fn by_window<K: Copy>(
+    keys: &[K],
+    split: impl Fn(K) -> ((i64, i64), store::Window),
+) -> Vec<WindowGroup> {
+    let mut groups: Vec<WindowGroup> = Vec::new();
+    for key in keys {
+        let (pair, window) = split(*key);
+        match groups.iter_mut().find(|(w, _)| *w == window) {
+            Some((_, pairs)) => pairs.push(pair),
+            None => groups.push((window, vec![pair])),
+        }
+    }
+    groups
+}
+
+impl Loader<ProductionRunsOfTarget> for DbLoader {
+    type Value = Vec<store::runs::ProductionRun>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[ProductionRunsOfTarget],
+    ) -> Result<HashMap<ProductionRunsOfTarget, Self::Value>, Self::Error> {
+        let mut found = HashMap::new();
+        for (window, pairs) in by_window(keys, |k| {
+            let window = store::Window {
+                offset: k.offset,
+                limit: k.limit,
+            };
+            ((k.event_id, k.recipe_id), window)
+        }) {
+            let mut pages = store::runs::production_run_windows(&self.db, &pairs, window).await?;
+            for (event_id, recipe_id) in pairs {
+                let rows = pages.remove(&(event_id, recipe_id)).unwrap_or_default();
+                let key = ProductionRunsOfTarget {
+                    event_id,
+                    recipe_id,
+                    offset: window.offset,
+                    limit: window.limit,
+                };
+                found.insert(key, rows);
+            }
+        }
+        Ok(found)
+    }
+}
+
+impl Loader<AssemblyRunsOfTarget> for DbLoader {
+    type Value = Vec<store::runs::AssemblyRun>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[AssemblyRunsOfTarget],
+    ) -> Result<HashMap<AssemblyRunsOfTarget, Self::Value>, Self::Error> {
+        let mut found = HashMap::new();
+        for (window, pairs) in by_window(keys, |k| {
+            let window = store::Window {
+                offset: k.offset,
+                limit: k.limit,
+            };
+            ((k.event_id, k.finished_good_id), window)
+        }) {
+            let mut pages = store::runs::assembly_run_windows(&self.db, &pairs, window).await?;
+            for (event_id, finished_good_id) in pairs {
+                let rows = pages
+                    .remove(&(event_id, finished_good_id))
+                    .unwrap_or_default();
+                let key = AssemblyRunsOfTarget {
+                    event_id,
+                    finished_good_id,
+                    offset: window.offset,
+                    limit: window.limit,
+                };
+                found.insert(key, rows);
+            }
+        }
+        Ok(found)
+    }
+}

@@ -16,6 +16,7 @@ pub mod observe;
 pub mod pantry;
 pub mod planning;
 pub mod production;
+pub mod progress;
 pub mod recipes;
 pub mod scalars;
 pub mod subscriptions;
@@ -41,6 +42,7 @@ pub struct QueryRoot(
     goods::GoodsQuery,
     events::EventsQuery,
     production::RunsQuery,
+    progress::ProgressQuery,
 );
 
 /// The mutation root.

@@ -16,7 +16,7 @@ use crate::store::availability as availability_store;
 use crate::store::production::{self as production_store, Idempotency, NewAssembly, NewProduction};
 use crate::store::runs::{self as run_store, RunFilter};
 use crate::store::stock::fingerprint;
-use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, InputObject, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 
 /// Batches of a recipe baked, the stock they consumed and what they cost.
@@ -417,6 +417,7 @@ pub struct RecordAssemblyInput {
 
 /// Result of `recordProduction`.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct RecordProductionPayload {
     /// The recorded run (the first one, when replayed).
     pub production_run: ProductionRun,
@@ -429,6 +430,7 @@ pub struct RecordProductionPayload {
 
 /// Result of `recordAssembly`.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct RecordAssemblyPayload {
     /// The recorded run (the first one, when replayed).
     pub assembly_run: AssemblyRun,
@@ -436,6 +438,36 @@ pub struct RecordAssemblyPayload {
     pub warnings: Vec<String>,
     /// True when this was a retry of an earlier request with the same idempotency key.
     pub replayed: bool,
+}
+
+#[ComplexObject]
+impl RecordProductionPayload {
+    /// The event's overall progress, read after the run was committed; `null` for a
+    /// standalone run.
+    async fn event_progress(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::progress::EventProgress>> {
+        match self.production_run.0.event_id {
+            Some(id) => super::progress::event_progress(ctx, id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+#[ComplexObject]
+impl RecordAssemblyPayload {
+    /// The event's overall progress, read after the run was committed; `null` for a
+    /// standalone run.
+    async fn event_progress(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::progress::EventProgress>> {
+        match self.assembly_run.0.event_id {
+            Some(id) => super::progress::event_progress(ctx, id).await.map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 fn idempotency(key: Option<&str>, request: serde_json::Value) -> Result<Option<Idempotency>> {

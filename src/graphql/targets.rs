@@ -1,11 +1,13 @@
 //! Event targets: how many batches of each recipe and how many of each finished good an
 //! event needs.
 
+use super::connection::{Conn, PageArgs};
 use super::context::{db, detached};
 use super::events::Event;
 use super::goods::FinishedGood;
 use super::ids;
 use super::loaders::*;
+use super::production::{AssemblyRun, ProductionRun};
 use super::recipes::Recipe;
 use super::scalars::utc;
 use crate::store::targets as target_store;
@@ -32,6 +34,26 @@ impl EventProductionTarget {
     /// Batches needed (> 0).
     async fn target_batches(&self) -> i32 {
         self.0.target_batches
+    }
+    /// How far the target is: batches produced by runs of the recipe attributed to the event.
+    async fn progress(&self, ctx: &Context<'_>) -> Result<super::progress::ProductionProgress> {
+        super::progress::production_target_progress(ctx, &self.0).await
+    }
+    /// The runs of the recipe attributed to the event, newest first.
+    async fn production_runs(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Conn<ProductionRun>> {
+        super::progress::production_runs_of_target(
+            ctx,
+            &self.0,
+            PageArgs::new(after, before, first, last),
+        )
+        .await
     }
     /// Free text.
     async fn notes(&self) -> Option<&str> {
@@ -69,6 +91,26 @@ impl EventAssemblyTarget {
     /// How many are needed (> 0).
     async fn target_quantity(&self) -> i32 {
         self.0.target_quantity
+    }
+    /// How far the target is: how many were assembled by runs attributed to the event.
+    async fn progress(&self, ctx: &Context<'_>) -> Result<super::progress::AssemblyProgress> {
+        super::progress::assembly_target_progress(ctx, &self.0).await
+    }
+    /// The runs of the finished good attributed to the event, newest first.
+    async fn assembly_runs(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Conn<AssemblyRun>> {
+        super::progress::assembly_runs_of_target(
+            ctx,
+            &self.0,
+            PageArgs::new(after, before, first, last),
+        )
+        .await
     }
     /// Free text.
     async fn notes(&self) -> Option<&str> {

@@ -18,6 +18,7 @@ pub mod packages;
 pub mod planning;
 pub mod production;
 pub mod products;
+pub mod progress;
 pub mod recipes;
 pub mod recipients;
 pub mod runs;

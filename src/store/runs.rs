@@ -1,6 +1,7 @@
 //! Reading production and assembly runs: lists with filters (newest first) and the batch
 //! lookups behind the DataLoaders.
 
+use super::progress::id_list;
 use super::{Page, Window};
 use crate::db::schema::{assembly_runs, production_runs};
 use crate::db::Db;
@@ -9,6 +10,7 @@ use crate::error::AppResult;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use std::collections::{HashMap, HashSet};
 
 pub use crate::db::models::{
     AssemblyConsumption, AssemblyRun, ProductionConsumption, ProductionRun,
@@ -183,4 +185,166 @@ pub async fn max_production_run_id(db: &Db) -> AppResult<i64> {
             .await?
             .unwrap_or(0))
     })
+}
+
+/// A production run read by a raw windowed query (same columns as [`ProductionRun`]).
+#[derive(QueryableByName)]
+#[diesel(table_name = production_runs)]
+struct ProductionRunByName {
+    id: i64,
+    uuid: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    recipe_id: i64,
+    finished_unit_id: i64,
+    event_id: Option<i64>,
+    num_batches: i32,
+    expected_yield: i32,
+    actual_yield: i32,
+    produced_at: NaiveDateTime,
+    notes: Option<String>,
+    total_ingredient_cost: i64,
+    per_unit_cost: i64,
+}
+
+impl From<ProductionRunByName> for ProductionRun {
+    fn from(r: ProductionRunByName) -> Self {
+        ProductionRun {
+            id: r.id,
+            uuid: r.uuid,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            recipe_id: r.recipe_id,
+            finished_unit_id: r.finished_unit_id,
+            event_id: r.event_id,
+            num_batches: r.num_batches,
+            expected_yield: r.expected_yield,
+            actual_yield: r.actual_yield,
+            produced_at: r.produced_at,
+            notes: r.notes,
+            total_ingredient_cost: r.total_ingredient_cost,
+            per_unit_cost: r.per_unit_cost,
+        }
+    }
+}
+
+/// An assembly run read by a raw windowed query (same columns as [`AssemblyRun`]).
+#[derive(QueryableByName)]
+#[diesel(table_name = assembly_runs)]
+struct AssemblyRunByName {
+    id: i64,
+    uuid: String,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    finished_good_id: i64,
+    event_id: Option<i64>,
+    quantity: i32,
+    assembled_at: NaiveDateTime,
+    notes: Option<String>,
+    total_component_cost: i64,
+    per_unit_cost: i64,
+}
+
+impl From<AssemblyRunByName> for AssemblyRun {
+    fn from(r: AssemblyRunByName) -> Self {
+        AssemblyRun {
+            id: r.id,
+            uuid: r.uuid,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            finished_good_id: r.finished_good_id,
+            event_id: r.event_id,
+            quantity: r.quantity,
+            assembled_at: r.assembled_at,
+            notes: r.notes,
+            total_component_cost: r.total_component_cost,
+            per_unit_cost: r.per_unit_cost,
+        }
+    }
+}
+
+/// The same page (newest first, `window` rows) of the production runs of many
+/// (event, recipe) pairs, in ONE windowed query: `ROW_NUMBER()` partitioned by event and
+/// recipe. The SQL text is identical on both backends; pairs not asked for are dropped.
+pub async fn production_run_windows(
+    db: &Db,
+    pairs: &[(i64, i64)],
+    window: Window,
+) -> AppResult<HashMap<(i64, i64), Vec<ProductionRun>>> {
+    if pairs.is_empty() || window.limit <= 0 {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, uuid, created_at, updated_at, recipe_id, finished_unit_id, event_id, \
+                num_batches, expected_yield, actual_yield, produced_at, notes, \
+                total_ingredient_cost, per_unit_cost \
+         FROM (SELECT production_runs.*, ROW_NUMBER() OVER ( \
+                   PARTITION BY event_id, recipe_id ORDER BY produced_at DESC, id DESC) AS rn \
+               FROM production_runs \
+               WHERE event_id IN ({events}) AND recipe_id IN ({recipes})) ranked \
+         WHERE rn > {start} AND rn <= {end} \
+         ORDER BY event_id, recipe_id, rn",
+        events = id_list(pairs.iter().map(|p| p.0)),
+        recipes = id_list(pairs.iter().map(|p| p.1)),
+        start = window.offset,
+        end = window.offset.saturating_add(window.limit),
+    );
+    let rows: Vec<ProductionRunByName> = db_run!(db, |conn| diesel::sql_query(&sql)
+        .load(conn)
+        .await
+        .map_err(crate::error::AppError::from))?;
+    let wanted: HashSet<(i64, i64)> = pairs.iter().copied().collect();
+    let mut pages: HashMap<(i64, i64), Vec<ProductionRun>> = HashMap::new();
+    for row in rows {
+        let Some(event_id) = row.event_id else {
+            continue;
+        };
+        let key = (event_id, row.recipe_id);
+        if wanted.contains(&key) {
+            pages.entry(key).or_default().push(row.into());
+        }
+    }
+    Ok(pages)
+}
+
+/// The same page (newest first, `window` rows) of the assembly runs of many
+/// (event, finished good) pairs, in ONE windowed query (see [`production_run_windows`]).
+pub async fn assembly_run_windows(
+    db: &Db,
+    pairs: &[(i64, i64)],
+    window: Window,
+) -> AppResult<HashMap<(i64, i64), Vec<AssemblyRun>>> {
+    if pairs.is_empty() || window.limit <= 0 {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT id, uuid, created_at, updated_at, finished_good_id, event_id, quantity, \
+                assembled_at, notes, total_component_cost, per_unit_cost \
+         FROM (SELECT assembly_runs.*, ROW_NUMBER() OVER ( \
+                   PARTITION BY event_id, finished_good_id ORDER BY assembled_at DESC, id DESC) AS rn \
+               FROM assembly_runs \
+               WHERE event_id IN ({events}) AND finished_good_id IN ({goods})) ranked \
+         WHERE rn > {start} AND rn <= {end} \
+         ORDER BY event_id, finished_good_id, rn",
+        events = id_list(pairs.iter().map(|p| p.0)),
+        goods = id_list(pairs.iter().map(|p| p.1)),
+        start = window.offset,
+        end = window.offset.saturating_add(window.limit),
+    );
+    let rows: Vec<AssemblyRunByName> = db_run!(db, |conn| diesel::sql_query(&sql)
+        .load(conn)
+        .await
+        .map_err(crate::error::AppError::from))?;
+    let wanted: HashSet<(i64, i64)> = pairs.iter().copied().collect();
+    let mut pages: HashMap<(i64, i64), Vec<AssemblyRun>> = HashMap::new();
+    for row in rows {
+        let Some(event_id) = row.event_id else {
+            continue;
+        };
+        let key = (event_id, row.finished_good_id);
+        if wanted.contains(&key) {
+            pages.entry(key).or_default().push(row.into());
+        }
+    }
+    Ok(pages)
 }

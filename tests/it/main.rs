@@ -9,6 +9,7 @@ mod harness;
 mod pantry;
 mod planning;
 mod production;
+mod progress;
 mod recipes;
 mod schema_rules;
 mod server;

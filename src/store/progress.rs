@@ -1,0 +1,213 @@
+//! The sums behind progress (SPEC §1.6): what the runs attributed to events have produced
+//! and assembled, and how many of their assignments are in each fulfillment status.
+//!
+//! Each function answers many events in one aggregate query (`GROUP BY`), so a DataLoader
+//! keyed by event serves a whole page of events, and every target under them, with one
+//! statement per level. Only runs attributed to an event count: standalone runs (no event)
+//! and other events' runs never do.
+
+use crate::db::schema::{assembly_runs, event_recipient_packages as erp, events, production_runs};
+use crate::db::Db;
+use crate::db_run;
+use crate::domain::kinds::FulfillmentStatus;
+use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
+use crate::error::{AppError, AppResult};
+use diesel::dsl::{count_star, sum};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel_async::RunQueryDsl;
+use std::collections::HashMap;
+use std::str::FromStr;
+
+pub use crate::db::models::Event;
+
+/// What the runs of one recipe (or finished good) attributed to one event add up to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunTotals {
+    /// How many runs.
+    pub runs: i64,
+    /// Batches produced (production) or quantity assembled (assembly).
+    pub amount: i64,
+    /// Items yielded (production); equal to `amount` for assembly.
+    pub yielded: i64,
+}
+
+/// Per event, per recipe: the sums of the production runs attributed to the event
+/// (one `GROUP BY event_id, recipe_id` query for all the events).
+pub async fn produced_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<HashMap<i64, HashMap<i64, RunTotals>>> {
+    type Row = (Option<i64>, i64, Option<i64>, Option<i64>, i64);
+    let rows: Vec<Row> = db_run!(db, |conn| production_runs::table
+        .filter(production_runs::event_id.eq_any(event_ids))
+        .group_by((production_runs::event_id, production_runs::recipe_id))
+        .select((
+            production_runs::event_id,
+            production_runs::recipe_id,
+            sum(production_runs::num_batches),
+            sum(production_runs::actual_yield),
+            count_star(),
+        ))
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    let mut totals: HashMap<i64, HashMap<i64, RunTotals>> = HashMap::new();
+    for (event_id, recipe_id, batches, yielded, runs) in rows {
+        let Some(event_id) = event_id else { continue };
+        totals.entry(event_id).or_default().insert(
+            recipe_id,
+            RunTotals {
+                runs,
+                amount: batches.unwrap_or(0),
+                yielded: yielded.unwrap_or(0),
+            },
+        );
+    }
+    Ok(totals)
+}
+
+/// Per event, per finished good: the sums of the assembly runs attributed to the event
+/// (one `GROUP BY event_id, finished_good_id` query for all the events).
+pub async fn assembled_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<HashMap<i64, HashMap<i64, RunTotals>>> {
+    type Row = (Option<i64>, i64, Option<i64>, i64);
+    let rows: Vec<Row> = db_run!(db, |conn| assembly_runs::table
+        .filter(assembly_runs::event_id.eq_any(event_ids))
+        .group_by((assembly_runs::event_id, assembly_runs::finished_good_id))
+        .select((
+            assembly_runs::event_id,
+            assembly_runs::finished_good_id,
+            sum(assembly_runs::quantity),
+            count_star(),
+        ))
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    let mut totals: HashMap<i64, HashMap<i64, RunTotals>> = HashMap::new();
+    for (event_id, good_id, quantity, runs) in rows {
+        let Some(event_id) = event_id else { continue };
+        let quantity = quantity.unwrap_or(0);
+        totals.entry(event_id).or_default().insert(
+            good_id,
+            RunTotals {
+                runs,
+                amount: quantity,
+                yielded: quantity,
+            },
+        );
+    }
+    Ok(totals)
+}
+
+/// Per event: how many assignments are in each fulfillment status (counting assignments,
+/// not quantities; one `GROUP BY event_id, fulfillment_status` query for all the events).
+pub async fn package_status_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<HashMap<i64, StatusCounts>> {
+    let rows: Vec<(i64, String, i64)> = db_run!(db, |conn| erp::table
+        .filter(erp::event_id.eq_any(event_ids))
+        .group_by((erp::event_id, erp::fulfillment_status))
+        .select((erp::event_id, erp::fulfillment_status, count_star()))
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    let mut counts: HashMap<i64, StatusCounts> = HashMap::new();
+    for (event_id, status, count) in rows {
+        let entry = counts.entry(event_id).or_default();
+        match FulfillmentStatus::from_str(&status).map_err(AppError::Internal)? {
+            FulfillmentStatus::Pending => entry.pending += count,
+            FulfillmentStatus::Ready => entry.ready += count,
+            FulfillmentStatus::Delivered => entry.delivered += count,
+        }
+    }
+    Ok(counts)
+}
+
+/// The ids of a batch, written into SQL text for the raw aggregate and windowed queries
+/// (whose `IN (…)` list cannot be bound the same way on both backends). They are `i64`
+/// values, so the text is digits, signs and commas only; sorted and without duplicates.
+pub(crate) fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One target of an event with what the runs attributed to the event have done towards it.
+#[derive(QueryableByName)]
+struct TargetDone {
+    #[diesel(sql_type = BigInt)]
+    event_id: i64,
+    #[diesel(sql_type = BigInt)]
+    target: i64,
+    #[diesel(sql_type = BigInt)]
+    done: i64,
+}
+
+/// Per event: its overall progress (SPEC §1.6), in three statements for all the events —
+/// production targets joined with their runs' batches, assembly targets joined with their
+/// runs' quantities, and the assignments by status. Every asked-for event gets an entry.
+pub async fn event_progress_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<HashMap<i64, EventProgress>> {
+    if event_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let ids = id_list(event_ids.iter().copied());
+    let production = format!(
+        "SELECT t.event_id AS event_id, CAST(t.target_batches AS BIGINT) AS target,                 CAST(COALESCE(SUM(r.num_batches), 0) AS BIGINT) AS done          FROM event_production_targets t          LEFT JOIN production_runs r ON r.event_id = t.event_id AND r.recipe_id = t.recipe_id          WHERE t.event_id IN ({ids})          GROUP BY t.id, t.event_id, t.target_batches"
+    );
+    let assembly = format!(
+        "SELECT t.event_id AS event_id, CAST(t.target_quantity AS BIGINT) AS target,                 CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) AS done          FROM event_assembly_targets t          LEFT JOIN assembly_runs r ON r.event_id = t.event_id AND r.finished_good_id = t.finished_good_id          WHERE t.event_id IN ({ids})          GROUP BY t.id, t.event_id, t.target_quantity"
+    );
+    let (production, assembly): (Vec<TargetDone>, Vec<TargetDone>) = db_run!(db, |conn| {
+        let production = diesel::sql_query(&production).load(conn).await?;
+        let assembly = diesel::sql_query(&assembly).load(conn).await?;
+        Ok::<_, AppError>((production, assembly))
+    })?;
+    let packages = package_status_by_event_ids(db, event_ids).await?;
+    let progress_of = |rows: Vec<TargetDone>| -> HashMap<i64, Vec<TargetProgress>> {
+        let mut by_event: HashMap<i64, Vec<TargetProgress>> = HashMap::new();
+        for row in rows {
+            by_event
+                .entry(row.event_id)
+                .or_default()
+                .push(TargetProgress {
+                    target: row.target,
+                    done: row.done,
+                });
+        }
+        by_event
+    };
+    let mut production = progress_of(production);
+    let mut assembly = progress_of(assembly);
+    Ok(event_ids
+        .iter()
+        .map(|&event_id| {
+            let progress = EventProgress::new(
+                production.remove(&event_id).unwrap_or_default(),
+                assembly.remove(&event_id).unwrap_or_default(),
+                packages.get(&event_id).copied().unwrap_or_default(),
+            );
+            (event_id, progress)
+        })
+        .collect())
+}
+
+/// Every event, nearest date first (then by id), for the production dashboard.
+pub async fn events_by_date(db: &Db) -> AppResult<Vec<Event>> {
+    db_run!(db, |conn| events::table
+        .order((events::event_date.asc(), events::id.asc()))
+        .select(Event::as_select())
+        .load(conn)
+        .await
+        .map_err(AppError::from))
+}
