@@ -47,7 +47,7 @@ impl Idempotency {
         match key.map(str::trim) {
             None => Ok(None),
             Some("") => Err(AppError::bad_input("idempotencyKey must not be empty")),
-            Some(key) if key.chars().count() > 200 => Err(AppError::bad_input(
+            Some(key) if key.len() > 200 => Err(AppError::bad_input(
                 "idempotencyKey is longer than 200 characters",
             )),
             Some(key) => Ok(Some(Idempotency {
