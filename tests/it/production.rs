@@ -258,6 +258,9 @@ const LOTS: &str = "query($id: ID!) { node(id: $id) { ... on Ingredient { onHand
   lots { id quantityRemaining }
   all: lots(includeEmpty: true) { id purchasedOn quantityPurchased quantityRemaining unitCost } } } }";
 
+/// An ingredient id with the units it is bought in, each with a range of whole amounts.
+type Buying = (Value, Vec<(&'static str, u64, u64)>);
+
 /// A tiny deterministic generator (xorshift64*), so the random sequence is the same on
 /// every run and both backends.
 struct Rng(u64);
@@ -372,7 +375,7 @@ db_test!(
         let vanilla =
             create_ingredient(&app, ingredient("Vanilla", "tsp", Value::Null)).await["id"].clone();
         // Each ingredient with the units it is bought in and a range of whole amounts.
-        let pantry: Vec<(Value, Vec<(&str, u64, u64)>)> = vec![
+        let pantry: Vec<Buying> = vec![
             (
                 flour.clone(),
                 vec![("lb", 1, 3), ("oz", 6, 30), ("kg", 1, 2), ("cup", 2, 8)],
@@ -442,11 +445,11 @@ db_test!(
             json!({"ingredientId": id, "quantity": quantity, "unit": unit, "totalCost": cost,
                    "purchasedOn": format!("2026-11-{day:02}")})
         };
-        for which in 0..pantry.len() {
+        for (which, (id, _)) in pantry.iter().enumerate() {
             let input = buy(&mut rng, which);
             purchase(&app, input).await;
             *purchases
-                .entry(pantry[which].0.as_str().unwrap().to_string())
+                .entry(id.as_str().unwrap().to_string())
                 .or_default() += 1;
         }
         for _ in 0..70 {
@@ -576,28 +579,28 @@ db_test!(
             // What the run drew is exactly what the recipe needs for its batches.
             let recipe = run["recipe"]["id"].as_str().unwrap().to_string();
             let batches = run["numBatches"].as_i64().unwrap();
-            if !needs.contains_key(&(recipe.clone(), batches)) {
-                let data = app.ok("query($id: ID!, $b: Decimal!) { node(id: $id) { ... on Recipe { aggregatedIngredients(batches: $b) { ingredient { id } quantity } } } }",
-                    json!({"id": recipe, "b": batches.to_string()})).await;
-                let need = data["node"]["aggregatedIngredients"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|l| {
-                        (
-                            l["ingredient"]["id"].as_str().unwrap().to_string(),
-                            dec(&l["quantity"]),
-                        )
-                    })
-                    .collect();
-                needs.insert((recipe.clone(), batches), need);
-            }
-            assert_eq!(
-                per_ingredient,
-                needs[&(recipe, batches)],
-                "run {}",
-                run["id"]
-            );
+            let key = (recipe.clone(), batches);
+            let need: HashMap<String, Decimal> = match needs.get(&key) {
+                Some(need) => need.clone(),
+                None => {
+                    let data = app.ok("query($id: ID!, $b: Decimal!) { node(id: $id) { ... on Recipe { aggregatedIngredients(batches: $b) { ingredient { id } quantity } } } }",
+                        json!({"id": recipe, "b": batches.to_string()})).await;
+                    let need: HashMap<String, Decimal> = data["node"]["aggregatedIngredients"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|l| {
+                            (
+                                l["ingredient"]["id"].as_str().unwrap().to_string(),
+                                dec(&l["quantity"]),
+                            )
+                        })
+                        .collect();
+                    needs.insert(key, need.clone());
+                    need
+                }
+            };
+            assert_eq!(per_ingredient, need, "run {}", run["id"]);
         }
 
         // purchased = consumed + remaining − adjustments, per lot and per ingredient, exactly.
