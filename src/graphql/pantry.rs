@@ -12,6 +12,7 @@ use super::DeletePayload;
 use crate::domain::fixed::{from_scaled, round_to, Scale};
 use crate::domain::units::{Density as DomainDensity, Unit};
 use crate::error::AppError;
+use crate::store::production::Idempotency;
 use crate::store::{ingredients as ingredient_store, lots as lot_store, products as product_store};
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject, ID};
 use chrono::{DateTime, Utc};
@@ -437,6 +438,9 @@ pub struct RecordPurchaseInput {
     pub location: Option<String>,
     /// Free text.
     pub notes: Option<String>,
+    /// Send the same key again (e.g. a retry after a network error) to get the first lot
+    /// back instead of recording the purchase twice.
+    pub idempotency_key: Option<String>,
 }
 
 /// Input of `adjustInventoryLot`: give exactly one of `quantityRemaining` and `quantityChange`.
@@ -622,6 +626,18 @@ impl PantryMutation {
         ctx: &Context<'_>,
         input: RecordPurchaseInput,
     ) -> Result<InventoryLot> {
+        let request = serde_json::json!({
+            "ingredientId": input.ingredient_id.as_str(),
+            "productId": input.product_id.as_ref().map(|id| id.as_str().to_string()),
+            "quantity": input.quantity.0.to_string(),
+            "unit": input.unit,
+            "totalCost": input.total_cost.0.to_string(),
+            "purchasedOn": input.purchased_on.as_ref().map(|d| d.0.to_string()),
+            "expiresOn": input.expires_on.as_ref().map(|d| d.0.to_string()),
+            "location": input.location,
+            "notes": input.notes,
+        });
+        let idempotency = Idempotency::from_request(input.idempotency_key.as_deref(), &request)?;
         let ingredient_id = ids::decode(&input.ingredient_id, "Ingredient")?;
         let unit = match input.unit.as_deref() {
             Some(u) => Some(parse_unit(u)?),
@@ -648,6 +664,7 @@ impl PantryMutation {
             expires_on: input.expires_on.map(|d| d.0),
             location: input.location,
             notes: input.notes,
+            idempotency,
         };
         detached(async move { lot_store::record_purchase(&db, purchase).await })
             .await

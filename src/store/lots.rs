@@ -7,10 +7,13 @@ use crate::domain::fixed::{from_scaled, round_to, to_scaled, Scale};
 use crate::domain::units::{convert, Unit};
 use crate::error::{AppError, AppResult};
 use crate::store::ingredients::Ingredient;
+use crate::store::production::Idempotency;
 use crate::store::products::Product;
+use crate::store::stock::StockTx;
 use crate::{db_run, db_write};
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
@@ -41,10 +44,17 @@ pub struct NewPurchase {
     pub location: Option<String>,
     /// Free text.
     pub notes: Option<String>,
+    /// Optional idempotency key: the same key and request again returns the first lot.
+    pub idempotency: Option<Idempotency>,
 }
 
+/// The idempotency operation name of purchases.
+const RECORD_PURCHASE: &str = "recordPurchase";
+
 /// Records a purchase as a new lot: the quantity converted exactly to the ingredient's unit
-/// (kept to 6 decimal places) and the unit cost = total cost / that quantity.
+/// (kept to 6 decimal places) and the unit cost = total cost / that quantity. With an
+/// idempotency key, a retry of the same request returns the first lot and records nothing;
+/// the same key with another request is `CONFLICT`.
 pub async fn record_purchase(db: &Db, input: NewPurchase) -> AppResult<InventoryLot> {
     if input.quantity <= Decimal::ZERO {
         return Err(AppError::bad_input(
@@ -62,8 +72,47 @@ pub async fn record_purchase(db: &Db, input: NewPurchase) -> AppResult<Inventory
             ));
         }
     }
+    // A concurrent request with the same key loses the race on the unique key; its retry
+    // then finds the first lot.
+    match record_purchase_once(db, &input, total_cost).await {
+        Err(AppError::Database(DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) if input.idempotency.is_some() => record_purchase_once(db, &input, total_cost).await,
+        other => other,
+    }
+}
+
+async fn record_purchase_once(
+    db: &Db,
+    input: &NewPurchase,
+    total_cost: i64,
+) -> AppResult<InventoryLot> {
     let ts = now();
     db_write!(db, |conn| {
+        if let Some(idem) = &input.idempotency {
+            if let Some((fingerprint, lot_id)) = conn
+                .find_idempotency_key(RECORD_PURCHASE, &idem.key)
+                .await?
+            {
+                if fingerprint != idem.fingerprint {
+                    return Err(AppError::Conflict(format!(
+                        "idempotency key \"{}\" was already used for a different purchase; use a new key for a new purchase",
+                        idem.key
+                    )));
+                }
+                let lot = crate::find_row!(
+                    conn,
+                    inventory_lots::table,
+                    InventoryLot,
+                    lot_id,
+                    "InventoryLot"
+                );
+                return Ok(lot);
+            }
+            conn.claim_idempotency_key(RECORD_PURCHASE, &idem.key, &idem.fingerprint)
+                .await?;
+        }
         let ingredient = crate::find_row!(
             conn,
             ingredients::table,
@@ -117,6 +166,10 @@ pub async fn record_purchase(db: &Db, input: NewPurchase) -> AppResult<Inventory
             .returning(InventoryLot::as_returning())
             .get_result(conn)
             .await?;
+        if let Some(idem) = &input.idempotency {
+            conn.settle_idempotency_key(RECORD_PURCHASE, &idem.key, row.id)
+                .await?;
+        }
         Ok(row)
     })
 }

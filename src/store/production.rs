@@ -1,7 +1,7 @@
 //! Recording production and assembly (SPEC §1.5): one write transaction each, all or
 //! nothing, stock drawn FIFO with exact costs, idempotent on request.
 
-use super::stock::{lot_stock, StockTx};
+use super::stock::{lot_stock, RowLocks, StockTx};
 use super::{clean_text, new_uuid, now};
 use crate::db::schema::{
     assembly_consumptions, assembly_runs, event_assembly_targets, event_production_targets, events,
@@ -34,6 +34,28 @@ pub struct Idempotency {
     pub key: String,
     /// Fingerprint of the request as sent (see `stock::fingerprint`).
     pub fingerprint: String,
+}
+
+impl Idempotency {
+    /// The idempotency of a request: `None` without a key; a blank key or one longer than
+    /// 200 characters is `BAD_USER_INPUT`. `request` is the input as sent, fingerprinted to
+    /// tell a retry from another request reusing the key.
+    pub fn from_request(
+        key: Option<&str>,
+        request: &serde_json::Value,
+    ) -> AppResult<Option<Idempotency>> {
+        match key.map(str::trim) {
+            None => Ok(None),
+            Some("") => Err(AppError::bad_input("idempotencyKey must not be empty")),
+            Some(key) if key.len() > 200 => Err(AppError::bad_input(
+                "idempotencyKey is longer than 200 characters",
+            )),
+            Some(key) => Ok(Some(Idempotency {
+                key: key.to_string(),
+                fingerprint: super::stock::fingerprint(request),
+            })),
+        }
+    }
 }
 
 /// A validated production to record.
@@ -179,6 +201,10 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
                     replayed: true,
                 });
             }
+            // Claimed first: a concurrent request with this key waits here until this
+            // transaction ends, then replays its run instead of drawing stock again.
+            conn.claim_idempotency_key(RECORD_PRODUCTION, &idem.key, &idem.fingerprint)
+                .await?;
         }
         let recipe = crate::find_row!(
             conn,
@@ -187,15 +213,13 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
             input.recipe_id,
             "Recipe"
         );
-        // Lock the finished unit first: its inventory and average change below.
-        let unit: crate::db::models::FinishedUnit =
-            diesel::update(finished_units::table.find(input.finished_unit_id))
-                .set(finished_units::updated_at.eq(finished_units::updated_at))
-                .returning(crate::db::models::FinishedUnit::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?
-                .ok_or_else(|| AppError::not_found("FinishedUnit", input.finished_unit_id))?;
+        // Lock the finished unit first (see `RowLocks` for the order): its inventory and
+        // average change below.
+        let unit = conn
+            .lock_finished_units(&[input.finished_unit_id])
+            .await?
+            .remove(&input.finished_unit_id)
+            .ok_or_else(|| AppError::not_found("FinishedUnit", input.finished_unit_id))?;
         if unit.recipe_id != recipe.id {
             return Err(AppError::bad_input(format!(
                 "finished unit \"{}\" is not yielded by recipe \"{}\"; choose one of the recipe's finished units",
@@ -343,7 +367,7 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
             }
         }
         if let Some(idem) = &input.idempotency {
-            conn.save_idempotency_key(RECORD_PRODUCTION, &idem.key, &idem.fingerprint, run.id)
+            conn.settle_idempotency_key(RECORD_PRODUCTION, &idem.key, run.id)
                 .await?;
         }
         Ok(RecordedProduction {
@@ -402,15 +426,18 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                     replayed: true,
                 });
             }
+            // Claimed first: a concurrent request with this key waits here until this
+            // transaction ends, then replays its run instead of drawing stock again.
+            conn.claim_idempotency_key(RECORD_ASSEMBLY, &idem.key, &idem.fingerprint)
+                .await?;
         }
-        let good: crate::db::models::FinishedGood =
-            diesel::update(finished_goods::table.find(input.finished_good_id))
-                .set(finished_goods::updated_at.eq(finished_goods::updated_at))
-                .returning(crate::db::models::FinishedGood::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?
-                .ok_or_else(|| AppError::not_found("FinishedGood", input.finished_good_id))?;
+        let good = crate::find_row!(
+            conn,
+            finished_goods::table,
+            crate::db::models::FinishedGood,
+            input.finished_good_id,
+            "FinishedGood"
+        );
         if let Some(event_id) = input.event_id {
             crate::find_row!(
                 conn,
@@ -449,25 +476,16 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
             .iter()
             .filter_map(|c| c.packaging_ingredient_id)
             .collect();
-        // Lock what is drawn: finished units, nested goods, packaging lots.
-        let units: HashMap<i64, crate::db::models::FinishedUnit> =
-            diesel::update(finished_units::table.filter(finished_units::id.eq_any(&unit_ids)))
-                .set(finished_units::updated_at.eq(finished_units::updated_at))
-                .returning(crate::db::models::FinishedUnit::as_returning())
-                .get_results(conn)
-                .await?
-                .into_iter()
-                .map(|u: crate::db::models::FinishedUnit| (u.id, u))
-                .collect();
-        let goods: HashMap<i64, crate::db::models::FinishedGood> =
-            diesel::update(finished_goods::table.filter(finished_goods::id.eq_any(&good_ids)))
-                .set(finished_goods::updated_at.eq(finished_goods::updated_at))
-                .returning(crate::db::models::FinishedGood::as_returning())
-                .get_results(conn)
-                .await?
-                .into_iter()
-                .map(|g: crate::db::models::FinishedGood| (g.id, g))
-                .collect();
+        // Lock in the one global order (see `RowLocks`): this good with its nested goods,
+        // then the finished units, then the packaging lots. The good is re-read under its
+        // lock; the composition read above is the one this assembly uses.
+        let mut good_locks = good_ids.clone();
+        good_locks.push(good.id);
+        let mut goods = conn.lock_finished_goods(&good_locks).await?;
+        let good = goods
+            .remove(&good.id)
+            .ok_or_else(|| AppError::not_found("FinishedGood", input.finished_good_id))?;
+        let units = conn.lock_finished_units(&unit_ids).await?;
         let packaging: HashMap<i64, crate::db::models::Ingredient> = ingredients::table
             .filter(ingredients::id.eq_any(&packaging_ids))
             .select(crate::db::models::Ingredient::as_select())
@@ -712,7 +730,7 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
             }
         }
         if let Some(idem) = &input.idempotency {
-            conn.save_idempotency_key(RECORD_ASSEMBLY, &idem.key, &idem.fingerprint, run.id)
+            conn.settle_idempotency_key(RECORD_ASSEMBLY, &idem.key, run.id)
                 .await?;
         }
         Ok(RecordedAssembly {

@@ -1,8 +1,9 @@
-//! Steps on stock that run inside a caller's write transaction: lock and read lots in
-//! FIFO order, apply draws, remember idempotency keys. Written once for both backends.
+//! Steps on stock that run inside a caller's write transaction: lock what will change (in
+//! one global order), apply draws, remember idempotency keys. Written once for both backends.
 
 use super::now;
-use crate::db::schema::{idempotency_keys, inventory_lots};
+use crate::db::models::{FinishedGood, FinishedUnit};
+use crate::db::schema::{finished_goods, finished_units, idempotency_keys, inventory_lots};
 use crate::domain::fifo::{Draw, LotStock};
 use crate::error::{AppError, AppResult};
 use crate::store::lots::InventoryLot;
@@ -11,15 +12,86 @@ use diesel_async::RunQueryDsl;
 use std::collections::HashMap;
 use std::future::Future;
 
-/// Stock operations available on a connection inside a write transaction.
-pub trait StockTx: Send {
-    /// Locks every lot with stock of the given ingredients (row locks on PostgreSQL; the
-    /// writer lock is already held on SQLite) and returns them per ingredient in FIFO order.
+/// Row locks taken inside a write transaction before reading what it will change.
+///
+/// Every recording transaction locks in one global order — finished goods, then finished
+/// units, then inventory lots, each by primary key — so concurrent recordings wait for each
+/// other instead of deadlocking (a multi-row `UPDATE` locks rows in whatever order its scan
+/// meets them, which changes as rows get new versions). PostgreSQL takes the locks with
+/// `SELECT … ORDER BY id FOR UPDATE`, which returns the latest committed values once the
+/// lock is granted; on SQLite `BEGIN IMMEDIATE` already holds the database's write lock and
+/// the same query is a plain read.
+pub trait RowLocks: Send {
+    /// Locks every lot with stock of the given ingredients and returns them per ingredient
+    /// in FIFO order (purchase date, then creation).
     fn lock_lots(
         &mut self,
         ingredient_ids: &[i64],
     ) -> impl Future<Output = AppResult<HashMap<i64, Vec<InventoryLot>>>> + Send;
 
+    /// Locks the given finished units and returns them by id (missing ones are absent).
+    fn lock_finished_units(
+        &mut self,
+        ids: &[i64],
+    ) -> impl Future<Output = AppResult<HashMap<i64, FinishedUnit>>> + Send;
+
+    /// Locks the given finished goods and returns them by id (missing ones are absent).
+    fn lock_finished_goods(
+        &mut self,
+        ids: &[i64],
+    ) -> impl Future<Output = AppResult<HashMap<i64, FinishedGood>>> + Send;
+}
+
+/// Implements [`RowLocks`] for one backend; `$lock` adds the locking clause to a query.
+macro_rules! row_locks {
+    ($conn:ty, |$query:ident| $lock:expr) => {
+        impl RowLocks for $conn {
+            async fn lock_lots(
+                &mut self,
+                ingredient_ids: &[i64],
+            ) -> AppResult<HashMap<i64, Vec<InventoryLot>>> {
+                let $query = inventory_lots::table
+                    .filter(inventory_lots::ingredient_id.eq_any(ingredient_ids))
+                    .filter(inventory_lots::quantity_remaining.gt(0))
+                    .order(inventory_lots::id)
+                    .select(InventoryLot::as_select());
+                let mut lots: Vec<InventoryLot> = $lock.load(self).await?;
+                lots.sort_by_key(|lot| (lot.purchased_on, lot.id));
+                Ok(super::group_by(lots, |lot| lot.ingredient_id))
+            }
+
+            async fn lock_finished_units(
+                &mut self,
+                ids: &[i64],
+            ) -> AppResult<HashMap<i64, FinishedUnit>> {
+                let $query = finished_units::table
+                    .filter(finished_units::id.eq_any(ids))
+                    .order(finished_units::id)
+                    .select(FinishedUnit::as_select());
+                let rows: Vec<FinishedUnit> = $lock.load(self).await?;
+                Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+            }
+
+            async fn lock_finished_goods(
+                &mut self,
+                ids: &[i64],
+            ) -> AppResult<HashMap<i64, FinishedGood>> {
+                let $query = finished_goods::table
+                    .filter(finished_goods::id.eq_any(ids))
+                    .order(finished_goods::id)
+                    .select(FinishedGood::as_select());
+                let rows: Vec<FinishedGood> = $lock.load(self).await?;
+                Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+            }
+        }
+    };
+}
+
+row_locks!(diesel_async::AsyncPgConnection, |query| query.for_update());
+row_locks!(crate::db::SqliteConn, |query| query);
+
+/// Stock operations available on a connection inside a write transaction.
+pub trait StockTx: Send {
     /// Takes each draw's quantity from its lot. A lot that no longer holds the quantity is
     /// an internal error (the caller locked the lots, so it cannot happen).
     fn apply_draws(&mut self, draws: &[Draw]) -> impl Future<Output = AppResult<()>> + Send;
@@ -31,15 +103,30 @@ pub trait StockTx: Send {
         key: &str,
     ) -> impl Future<Output = AppResult<Option<(String, i64)>>> + Send;
 
-    /// Remembers that `key` produced `result_id` for a request with `fingerprint`.
-    fn save_idempotency_key(
+    /// Claims `key` for a request with `fingerprint` before anything else is written (the
+    /// result is not known yet). A concurrent transaction claiming the same key waits on the
+    /// unique index until this one ends, then fails with a unique violation if it committed:
+    /// the caller retries and finds the first result, so two requests with one key never
+    /// both record.
+    fn claim_idempotency_key(
         &mut self,
         operation: &str,
         key: &str,
         fingerprint: &str,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+
+    /// Stores the result row of a key claimed earlier in the same transaction.
+    fn settle_idempotency_key(
+        &mut self,
+        operation: &str,
+        key: &str,
         result_id: i64,
     ) -> impl Future<Output = AppResult<()>> + Send;
 }
+
+/// The result id of a claimed key until its transaction stores the real one (never seen
+/// outside that transaction: both are written before it commits).
+const UNSETTLED: i64 = 0;
 
 /// The FIFO view of a lot.
 pub fn lot_stock(lot: &InventoryLot) -> LotStock {
@@ -52,21 +139,6 @@ pub fn lot_stock(lot: &InventoryLot) -> LotStock {
 
 crate::impl_for_backends! {
     impl StockTx {
-        async fn lock_lots(&mut self, ingredient_ids: &[i64]) -> AppResult<HashMap<i64, Vec<InventoryLot>>> {
-            // A no-op update locks exactly the rows it returns, with their current values.
-            let mut lots: Vec<InventoryLot> = diesel::update(
-                inventory_lots::table
-                    .filter(inventory_lots::ingredient_id.eq_any(ingredient_ids))
-                    .filter(inventory_lots::quantity_remaining.gt(0)),
-            )
-            .set(inventory_lots::updated_at.eq(inventory_lots::updated_at))
-            .returning(InventoryLot::as_returning())
-            .get_results(self)
-            .await?;
-            lots.sort_by_key(|lot| (lot.purchased_on, lot.id));
-            Ok(super::group_by(lots, |lot| lot.ingredient_id))
-        }
-
         async fn apply_draws(&mut self, draws: &[Draw]) -> AppResult<()> {
             let ts = now();
             for draw in draws {
@@ -98,7 +170,7 @@ crate::impl_for_backends! {
                 .optional()?)
         }
 
-        async fn save_idempotency_key(&mut self, operation: &str, key: &str, fingerprint: &str, result_id: i64) -> AppResult<()> {
+        async fn claim_idempotency_key(&mut self, operation: &str, key: &str, fingerprint: &str) -> AppResult<()> {
             let ts = now();
             diesel::insert_into(idempotency_keys::table)
                 .values((
@@ -108,10 +180,25 @@ crate::impl_for_backends! {
                     idempotency_keys::operation.eq(operation),
                     idempotency_keys::idempotency_key.eq(key),
                     idempotency_keys::request_hash.eq(fingerprint),
-                    idempotency_keys::result_id.eq(result_id),
+                    idempotency_keys::result_id.eq(UNSETTLED),
                 ))
                 .execute(self)
                 .await?;
+            Ok(())
+        }
+
+        async fn settle_idempotency_key(&mut self, operation: &str, key: &str, result_id: i64) -> AppResult<()> {
+            let changed = diesel::update(
+                idempotency_keys::table
+                    .filter(idempotency_keys::operation.eq(operation))
+                    .filter(idempotency_keys::idempotency_key.eq(key)),
+            )
+            .set(idempotency_keys::result_id.eq(result_id))
+            .execute(self)
+            .await?;
+            if changed != 1 {
+                return Err(AppError::Internal(format!("idempotency key {key:?} of {operation} was not claimed")));
+            }
             Ok(())
         }
     }

@@ -39,6 +39,39 @@ macro_rules! db_test {
     };
 }
 
+/// Like `db_test!`, for concurrency tests: the server runs `workers` HTTP workers and a pool
+/// of 16 connections, so concurrent requests reach the database at once.
+#[macro_export]
+macro_rules! db_test_concurrent {
+    ($name:ident, workers = $workers:expr, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                let $app =
+                    $crate::harness::TestApp::spawn_with(bakeplan::db::Backend::Sqlite, $workers, 16)
+                        .await;
+                $body
+                $app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                let $app = $crate::harness::TestApp::spawn_with(
+                    bakeplan::db::Backend::Postgres,
+                    $workers,
+                    16,
+                )
+                .await;
+                $body
+                $app.finish().await;
+            }
+        }
+    };
+}
+
 /// The PostgreSQL server tests use (never skipped: an unreachable server fails the test).
 pub fn postgres_admin_url() -> String {
     std::env::var("BAKEPLAN_TEST_POSTGRES_URL")
@@ -164,8 +197,15 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// Creates a fresh database, migrates it, and starts a server on a free port.
+    /// Creates a fresh database, migrates it, and starts a server on a free port
+    /// (one HTTP worker, a pool of 8 connections).
     pub async fn spawn(backend: Backend) -> TestApp {
+        TestApp::spawn_with(backend, 1, 8).await
+    }
+
+    /// Like [`TestApp::spawn`], with `workers` HTTP workers and a pool of `max_connections`
+    /// (concurrency tests and the benchmark).
+    pub async fn spawn_with(backend: Backend, workers: usize, max_connections: usize) -> TestApp {
         let (url, database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -187,7 +227,7 @@ impl TestApp {
             }
         };
         let options = DbOptions {
-            max_connections: 8,
+            max_connections,
             ..DbOptions::default()
         };
         let db = Db::open(&url, &options).expect("open pool");
@@ -198,7 +238,7 @@ impl TestApp {
             state,
             listener,
             &ServerOptions {
-                workers: Some(1),
+                workers: Some(workers),
                 shutdown_timeout_secs: 1,
                 ..ServerOptions::default()
             },
