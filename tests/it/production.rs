@@ -1299,12 +1299,20 @@ db_test!(
                 .await
                 .expect(code, needle);
         }
-        // The recipe measures flour in cups; without its density, cups no longer convert to grams.
-        app.ok(
+        // The recipe measures flour in cups; the API refuses to clear the density it needs…
+        app.error(
             "mutation($input: UpdateIngredientInput!) { updateIngredient(input: $input) { id } }",
             json!({"input": {"id": k["flour"], "density": null}}),
         )
-        .await;
+        .await
+        .expect("BAD_USER_INPUT", "density");
+        // …so take it away behind the API's back: recording must still refuse cleanly.
+        app.execute_sql(
+            "UPDATE ingredients SET density_volume = NULL, density_volume_unit = NULL, \
+             density_weight = NULL, density_weight_unit = NULL WHERE name = 'Flour'",
+        )
+        .await
+        .expect("density removed");
         let before_conversion = app.ok(STOCK, json!({})).await;
         app.error(RUN_WITH_LOTS, json!({"input": valid}))
             .await
