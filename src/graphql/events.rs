@@ -517,6 +517,8 @@ impl EventsMutation {
             event_store::delete(&db, pk, cascade_assignments.unwrap_or(false)).await
         })
         .await?;
+        // Its progress subscribers hear that it is gone.
+        super::feed::event_changed(ctx, Some(pk));
         Ok(DeletePayload { deleted_id: id })
     }
 

@@ -257,6 +257,7 @@ impl PlanningMutation {
         let rows =
             detached(async move { plan_store::apply_suggested_targets(&db, event_id).await })
                 .await?;
+        super::feed::event_changed(ctx, Some(event_id));
         Ok(rows.into_iter().map(EventProductionTarget).collect())
     }
 }

@@ -230,10 +230,14 @@ impl TargetsMutation {
         let event_id = ids::decode(&event_id, "Event")?;
         let recipe_id = ids::decode(&recipe_id, "Recipe")?;
         let db = db(ctx).clone();
-        detached(
-            async move { target_store::delete_production_target(&db, event_id, recipe_id).await },
-        )
-        .await
+        let deleted = detached(async move {
+            target_store::delete_production_target(&db, event_id, recipe_id).await
+        })
+        .await?;
+        if deleted {
+            super::feed::event_changed(ctx, Some(event_id));
+        }
+        Ok(deleted)
     }
 
     /// Sets how many of a finished good an event needs (creates or updates the target).
@@ -246,12 +250,13 @@ impl TargetsMutation {
         let good_id = ids::decode(&input.finished_good_id, "FinishedGood")?;
         let notes = notes_change(input.notes);
         let db = db(ctx).clone();
-        detached(async move {
+        let saved = detached(async move {
             target_store::set_assembly_target(&db, event_id, good_id, input.target_quantity, notes)
                 .await
         })
-        .await
-        .map(EventAssemblyTarget)
+        .await?;
+        super::feed::event_changed(ctx, Some(event_id));
+        Ok(EventAssemblyTarget(saved))
     }
 
     /// Deletes an event's assembly target for a finished good; `false` when there was none.
@@ -264,7 +269,14 @@ impl TargetsMutation {
         let event_id = ids::decode(&event_id, "Event")?;
         let good_id = ids::decode(&finished_good_id, "FinishedGood")?;
         let db = db(ctx).clone();
-        detached(async move { target_store::delete_assembly_target(&db, event_id, good_id).await })
-            .await
+        let deleted =
+            detached(
+                async move { target_store::delete_assembly_target(&db, event_id, good_id).await },
+            )
+            .await?;
+        if deleted {
+            super::feed::event_changed(ctx, Some(event_id));
+        }
+        Ok(deleted)
     }
 }

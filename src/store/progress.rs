@@ -1,18 +1,22 @@
 //! The sums behind progress (SPEC §1.6): what the runs attributed to events have produced
 //! and assembled, and how many of their assignments are in each fulfillment status.
 //!
-//! Each function answers many events in one aggregate query (`GROUP BY`), so a DataLoader
-//! keyed by event serves a whole page of events, and every target under them, with one
+//! Each function answers many events in one query (the run sums come from the totals kept
+//! by [`run_totals`](super::run_totals), not from aggregating runs), so a DataLoader keyed
+//! by event serves a whole page of events, and every target under them, with one
 //! statement per level. Only runs attributed to an event count: standalone runs (no event)
 //! and other events' runs never do.
 
-use crate::db::schema::{assembly_runs, event_recipient_packages as erp, events, production_runs};
+use crate::db::schema::{
+    event_assembly_totals as assembled, event_production_totals as produced,
+    event_recipient_packages as erp, events,
+};
 use crate::db::Db;
 use crate::db_run;
 use crate::domain::kinds::FulfillmentStatus;
 use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
 use crate::error::{AppError, AppResult};
-use diesel::dsl::{count_star, sum};
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
@@ -32,64 +36,57 @@ pub struct RunTotals {
     pub yielded: i64,
 }
 
-/// Per event, per recipe: the sums of the production runs attributed to the event
-/// (one `GROUP BY event_id, recipe_id` query for all the events).
+/// Per event, per recipe: the sums of the production runs attributed to the event, read
+/// from the maintained totals (one statement for all the events).
 pub async fn produced_by_event_ids(
     db: &Db,
     event_ids: &[i64],
 ) -> AppResult<HashMap<i64, HashMap<i64, RunTotals>>> {
-    type Row = (Option<i64>, i64, Option<i64>, Option<i64>, i64);
-    let rows: Vec<Row> = db_run!(db, |conn| production_runs::table
-        .filter(production_runs::event_id.eq_any(event_ids))
-        .group_by((production_runs::event_id, production_runs::recipe_id))
+    let rows: Vec<(i64, i64, i64, i64, i64)> = db_run!(db, |conn| produced::table
+        .filter(produced::event_id.eq_any(event_ids))
         .select((
-            production_runs::event_id,
-            production_runs::recipe_id,
-            sum(production_runs::num_batches),
-            sum(production_runs::actual_yield),
-            count_star(),
+            produced::event_id,
+            produced::recipe_id,
+            produced::num_batches,
+            produced::actual_yield,
+            produced::run_count,
         ))
         .load(conn)
         .await
         .map_err(AppError::from))?;
     let mut totals: HashMap<i64, HashMap<i64, RunTotals>> = HashMap::new();
-    for (event_id, recipe_id, batches, yielded, runs) in rows {
-        let Some(event_id) = event_id else { continue };
+    for (event_id, recipe_id, amount, yielded, runs) in rows {
         totals.entry(event_id).or_default().insert(
             recipe_id,
             RunTotals {
                 runs,
-                amount: batches.unwrap_or(0),
-                yielded: yielded.unwrap_or(0),
+                amount,
+                yielded,
             },
         );
     }
     Ok(totals)
 }
 
-/// Per event, per finished good: the sums of the assembly runs attributed to the event
-/// (one `GROUP BY event_id, finished_good_id` query for all the events).
+/// Per event, per finished good: the sums of the assembly runs attributed to the event,
+/// read from the maintained totals (one statement for all the events).
 pub async fn assembled_by_event_ids(
     db: &Db,
     event_ids: &[i64],
 ) -> AppResult<HashMap<i64, HashMap<i64, RunTotals>>> {
-    type Row = (Option<i64>, i64, Option<i64>, i64);
-    let rows: Vec<Row> = db_run!(db, |conn| assembly_runs::table
-        .filter(assembly_runs::event_id.eq_any(event_ids))
-        .group_by((assembly_runs::event_id, assembly_runs::finished_good_id))
+    let rows: Vec<(i64, i64, i64, i64)> = db_run!(db, |conn| assembled::table
+        .filter(assembled::event_id.eq_any(event_ids))
         .select((
-            assembly_runs::event_id,
-            assembly_runs::finished_good_id,
-            sum(assembly_runs::quantity),
-            count_star(),
+            assembled::event_id,
+            assembled::finished_good_id,
+            assembled::quantity,
+            assembled::run_count,
         ))
         .load(conn)
         .await
         .map_err(AppError::from))?;
     let mut totals: HashMap<i64, HashMap<i64, RunTotals>> = HashMap::new();
     for (event_id, good_id, quantity, runs) in rows {
-        let Some(event_id) = event_id else { continue };
-        let quantity = quantity.unwrap_or(0);
         totals.entry(event_id).or_default().insert(
             good_id,
             RunTotals {
@@ -152,8 +149,8 @@ struct TargetDone {
 }
 
 /// Per event: its overall progress (SPEC §1.6), in three statements for all the events —
-/// production targets joined with their runs' batches, assembly targets joined with their
-/// runs' quantities, and the assignments by status. Every asked-for event gets an entry.
+/// production targets joined with their run totals, assembly targets joined with theirs,
+/// and the assignments by status. Every asked-for event gets an entry.
 pub async fn event_progress_by_event_ids(
     db: &Db,
     event_ids: &[i64],
@@ -163,10 +160,18 @@ pub async fn event_progress_by_event_ids(
     }
     let ids = id_list(event_ids.iter().copied());
     let production = format!(
-        "SELECT t.event_id AS event_id, CAST(t.target_batches AS BIGINT) AS target,                 CAST(COALESCE(SUM(r.num_batches), 0) AS BIGINT) AS done          FROM event_production_targets t          LEFT JOIN production_runs r ON r.event_id = t.event_id AND r.recipe_id = t.recipe_id          WHERE t.event_id IN ({ids})          GROUP BY t.id, t.event_id, t.target_batches"
+        "SELECT t.event_id AS event_id, CAST(t.target_batches AS BIGINT) AS target, \
+                CAST(COALESCE(r.num_batches, 0) AS BIGINT) AS done \
+                FROM event_production_targets t \
+                LEFT JOIN event_production_totals r ON r.event_id = t.event_id AND r.recipe_id = t.recipe_id \
+                WHERE t.event_id IN ({ids})"
     );
     let assembly = format!(
-        "SELECT t.event_id AS event_id, CAST(t.target_quantity AS BIGINT) AS target,                 CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) AS done          FROM event_assembly_targets t          LEFT JOIN assembly_runs r ON r.event_id = t.event_id AND r.finished_good_id = t.finished_good_id          WHERE t.event_id IN ({ids})          GROUP BY t.id, t.event_id, t.target_quantity"
+        "SELECT t.event_id AS event_id, CAST(t.target_quantity AS BIGINT) AS target, \
+                CAST(COALESCE(r.quantity, 0) AS BIGINT) AS done \
+                FROM event_assembly_targets t \
+                LEFT JOIN event_assembly_totals r ON r.event_id = t.event_id AND r.finished_good_id = t.finished_good_id \
+                WHERE t.event_id IN ({ids})"
     );
     let (production, assembly): (Vec<TargetDone>, Vec<TargetDone>) = db_run!(db, |conn| {
         let production = diesel::sql_query(&production).load(conn).await?;
@@ -210,4 +215,20 @@ pub async fn events_by_date(db: &Db) -> AppResult<Vec<Event>> {
         .load(conn)
         .await
         .map_err(AppError::from))
+}
+
+/// The overall progress of one event, or `None` when the event does not exist (any more).
+pub async fn progress_of_event(db: &Db, event_id: i64) -> AppResult<Option<EventProgress>> {
+    let exists: bool = db_run!(db, |conn| diesel::select(diesel::dsl::exists(
+        events::table.find(event_id)
+    ))
+    .get_result(conn)
+    .await
+    .map_err(AppError::from))?;
+    if !exists {
+        return Ok(None);
+    }
+    Ok(event_progress_by_event_ids(db, &[event_id])
+        .await?
+        .remove(&event_id))
 }

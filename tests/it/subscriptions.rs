@@ -136,9 +136,8 @@ db_test!(
     }
 );
 
-db_test!(subscribers_hear_runs_recorded_by_another_instance, |app| {
-    let k = stocked_kitchen(&app).await;
-    // A second server instance on the same database, polling often.
+/// A second server instance on the same database, polling every 100 ms.
+async fn second_instance(app: &TestApp) -> (SocketAddr, actix_web::dev::ServerHandle) {
     let limits = Limits {
         poll_interval: Duration::from_millis(100),
         ..Limits::default()
@@ -158,7 +157,12 @@ db_test!(subscribers_hear_runs_recorded_by_another_instance, |app| {
     .expect("second server");
     let handle = server.handle();
     tokio::spawn(server);
+    (other_addr, handle)
+}
 
+db_test!(subscribers_hear_runs_recorded_by_another_instance, |app| {
+    let k = stocked_kitchen(&app).await;
+    let (other_addr, handle) = second_instance(&app).await;
     let mut socket = subscribe(other_addr, "graphql-transport-ws", RECORDED, json!({})).await;
     bake(&app, &k, Some(&k["event"]), 3).await;
     let message = receive(&mut socket).await;
@@ -167,4 +171,186 @@ db_test!(subscribers_hear_runs_recorded_by_another_instance, |app| {
         3
     );
     handle.stop(false).await;
+});
+
+const PROGRESS: &str = "subscription($event: ID!) { eventProgress(eventId: $event) {
+  productionTargetsCount productionCompleteCount assemblyTargetsCount packagesPending isComplete } }";
+
+/// The `eventProgress` payload of a `next` (or legacy `data`) message.
+fn progress_of(message: &Value) -> Value {
+    assert!(
+        message["type"] == "next" || message["type"] == "data",
+        "unexpected message {message}"
+    );
+    message["payload"]["data"]["eventProgress"].clone()
+}
+
+fn progress(targets: i32, complete: i32, assembly: i32, pending: i32, done: bool) -> Value {
+    json!({"productionTargetsCount": targets, "productionCompleteCount": complete,
+        "assemblyTargetsCount": assembly, "packagesPending": pending, "isComplete": done})
+}
+
+const SET_TARGET: &str =
+    "mutation($input: SetProductionTargetInput!) { setProductionTarget(input: $input) { id } }";
+const DELETE_TARGET: &str =
+    "mutation($e: ID!, $r: ID!) { deleteProductionTarget(eventId: $e, recipeId: $r) }";
+
+db_test!(
+    event_progress_is_pushed_on_every_change_in_both_protocols,
+    |app| {
+        let k = stocked_kitchen(&app).await;
+        let vars = json!({"event": k["event"]});
+        let mut modern = subscribe(app.addr, "graphql-transport-ws", PROGRESS, vars.clone()).await;
+        let mut legacy = subscribe(app.addr, "graphql-ws", PROGRESS, vars).await;
+        // First: the progress as it is now.
+        assert_eq!(
+            progress_of(&receive(&mut modern).await),
+            progress(0, 0, 0, 0, true)
+        );
+        assert_eq!(
+            progress_of(&receive(&mut legacy).await),
+            progress(0, 0, 0, 0, true)
+        );
+
+        app.ok(
+            SET_TARGET,
+            json!({"input": {"eventId": k["event"], "recipeId": k["recipe"], "targetBatches": 3}}),
+        )
+        .await;
+        assert_eq!(
+            progress_of(&receive(&mut modern).await),
+            progress(1, 0, 0, 0, false)
+        );
+        // A standalone run and another event's run change nothing; the event's own run does.
+        let other = app
+        .ok("mutation { createEvent(input: {name: \"Other\", eventDate: \"2026-12-31\"}) { id } }", json!({}))
+        .await["createEvent"]["id"]
+        .clone();
+        bake(&app, &k, None, 1).await;
+        bake(&app, &k, Some(&other), 1).await;
+        bake(&app, &k, Some(&k["event"]), 3).await;
+        assert_eq!(
+            progress_of(&receive(&mut modern).await),
+            progress(1, 1, 0, 0, true)
+        );
+
+        app.ok(
+        "mutation($input: SetAssemblyTargetInput!) { setAssemblyTarget(input: $input) { id } }",
+        json!({"input": {"eventId": k["event"], "finishedGoodId": k["box"], "targetQuantity": 2}}),
+    )
+    .await;
+        assert_eq!(
+            progress_of(&receive(&mut modern).await),
+            progress(1, 1, 1, 0, false)
+        );
+        app.ok(DELETE_TARGET, json!({"e": k["event"], "r": k["recipe"]}))
+            .await;
+        assert_eq!(
+            progress_of(&receive(&mut modern).await),
+            progress(0, 0, 1, 0, false)
+        );
+
+        // The legacy subscriber saw the same sequence, with nothing for the unrelated runs.
+        for expected in [
+            progress(1, 0, 0, 0, false),
+            progress(1, 1, 0, 0, true),
+            progress(1, 1, 1, 0, false),
+            progress(0, 0, 1, 0, false),
+        ] {
+            assert_eq!(progress_of(&receive(&mut legacy).await), expected);
+        }
+    }
+);
+
+db_test!(
+    event_progress_reaches_another_instance_and_ends_with_the_event,
+    |app| {
+        let k = stocked_kitchen(&app).await;
+        let (other_addr, handle) = second_instance(&app).await;
+        let mut socket = subscribe(
+            other_addr,
+            "graphql-transport-ws",
+            PROGRESS,
+            json!({"event": k["event"]}),
+        )
+        .await;
+        assert_eq!(
+            progress_of(&receive(&mut socket).await),
+            progress(0, 0, 0, 0, true)
+        );
+        // Committed through the first instance: the second hears it by polling.
+        app.ok(
+            SET_TARGET,
+            json!({"input": {"eventId": k["event"], "recipeId": k["recipe"], "targetBatches": 2}}),
+        )
+        .await;
+        assert_eq!(
+            progress_of(&receive(&mut socket).await),
+            progress(1, 0, 0, 0, false)
+        );
+        bake(&app, &k, Some(&k["event"]), 1).await;
+        bake(&app, &k, Some(&k["event"]), 1).await;
+        // Half way (1 of 2 batches) changes none of the counts asked for, so the next message
+        // is the completed target.
+        assert_eq!(
+            progress_of(&receive(&mut socket).await),
+            progress(1, 1, 0, 0, true)
+        );
+
+        // Deleting an event completes its subscriptions, on every instance.
+        let gone = app
+        .ok("mutation { createEvent(input: {name: \"Gone\", eventDate: \"2026-12-31\"}) { id } }", json!({}))
+        .await["createEvent"]["id"]
+        .clone();
+        let mut local = subscribe(
+            app.addr,
+            "graphql-transport-ws",
+            PROGRESS,
+            json!({"event": gone}),
+        )
+        .await;
+        let mut remote = subscribe(
+            other_addr,
+            "graphql-transport-ws",
+            PROGRESS,
+            json!({"event": gone}),
+        )
+        .await;
+        assert_eq!(
+            progress_of(&receive(&mut local).await),
+            progress(0, 0, 0, 0, true)
+        );
+        assert_eq!(
+            progress_of(&receive(&mut remote).await),
+            progress(0, 0, 0, 0, true)
+        );
+        app.ok(
+            "mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }",
+            json!({"id": gone}),
+        )
+        .await;
+        assert_eq!(receive(&mut local).await["type"], "complete");
+        assert_eq!(receive(&mut remote).await["type"], "complete");
+        handle.stop(false).await;
+    }
+);
+
+db_test!(event_progress_of_an_unknown_event_is_an_error, |app| {
+    let missing = bakeplan::graphql::ids::encode("Event", 999).to_string();
+    let mut socket = subscribe(
+        app.addr,
+        "graphql-transport-ws",
+        PROGRESS,
+        json!({"event": missing}),
+    )
+    .await;
+    // The error arrives as a result with errors, and the subscription completes.
+    let message = receive(&mut socket).await;
+    assert_eq!(message["type"], "next", "{message}");
+    assert_eq!(message["payload"]["data"], Value::Null);
+    assert_eq!(
+        message["payload"]["errors"][0]["extensions"]["code"],
+        "NOT_FOUND"
+    );
+    assert_eq!(receive(&mut socket).await["type"], "complete");
 });
