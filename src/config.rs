@@ -47,6 +47,9 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Fill an empty database with a large generated data set for benchmarks (migrates
+    /// first).
+    BenchData(crate::bench_data::BenchDataArgs),
 }
 
 /// Options of `serve`.

@@ -1,5 +1,6 @@
-//! The `bakeplan` command: serve (default), migrate, schema.
+//! The `bakeplan` command: serve (default), migrate, schema, bench-data.
 
+use bakeplan::bench_data;
 use bakeplan::config::{redact_url, Cli, Command, LogFormat, ServeArgs};
 use bakeplan::db::pool::DbOptions;
 use bakeplan::db::{migrate, Db};
@@ -30,6 +31,7 @@ async fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(&cli.database_url, args).await,
         Some(Command::Migrate) => migrate_only(&cli.database_url).await,
         Some(Command::Schema { output }) => write_schema(output),
+        Some(Command::BenchData(args)) => bench_data(&cli.database_url, &args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,6 +46,24 @@ async fn main() -> ExitCode {
 async fn migrate_only(url: &str) -> Result<(), String> {
     let applied = migrate::run_pending(url).await.map_err(|e| e.to_string())?;
     tracing::info!(database = %redact_url(url), applied = ?applied, "migrations applied");
+    Ok(())
+}
+
+async fn bench_data(url: &str, args: &bench_data::BenchDataArgs) -> Result<(), String> {
+    migrate::run_pending(url).await.map_err(|e| e.to_string())?;
+    let db = Db::open(url, &DbOptions::default()).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let summary = bench_data::fill(&db, args)
+        .await
+        .map_err(|e| e.to_string())?;
+    for (table, rows) in &summary.rows {
+        println!("{table:<28} {rows:>8} rows");
+    }
+    println!(
+        "bench data written to {} in {:.1} s",
+        redact_url(url),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -351,6 +351,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Per event and recipe: what the production runs attributed to the event add up to.
+    event_production_totals (event_id, recipe_id) {
+        event_id -> BigInt,
+        recipe_id -> BigInt,
+        run_count -> BigInt,
+        num_batches -> BigInt,
+        actual_yield -> BigInt,
+        total_ingredient_cost -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Per event and finished good: what the assembly runs attributed to the event add up to.
+    event_assembly_totals (event_id, finished_good_id) {
+        event_id -> BigInt,
+        finished_good_id -> BigInt,
+        run_count -> BigInt,
+        quantity -> BigInt,
+    }
+}
+
 diesel::joinable!(products -> ingredients (ingredient_id));
 diesel::joinable!(inventory_lots -> ingredients (ingredient_id));
 diesel::joinable!(inventory_lots -> products (product_id));
@@ -408,4 +430,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     assembly_runs,
     assembly_consumptions,
     idempotency_keys,
+    event_production_totals,
+    event_assembly_totals,
 );

@@ -21,6 +21,7 @@ pub mod products;
 pub mod progress;
 pub mod recipes;
 pub mod recipients;
+pub mod run_totals;
 pub mod runs;
 pub mod stock;
 pub mod targets;

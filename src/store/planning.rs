@@ -8,8 +8,8 @@
 //! events costs what one event costs. The arithmetic is in [`crate::domain::needs`].
 
 use crate::db::schema::{
-    event_production_targets, event_recipient_packages, finished_good_components, finished_units,
-    inventory_lots, package_items, production_runs, products, recipes,
+    event_production_targets, event_production_totals as produced, event_recipient_packages,
+    finished_good_components, finished_units, inventory_lots, package_items, products, recipes,
 };
 use crate::db::Db;
 use crate::db_run;
@@ -392,14 +392,13 @@ async fn plans_by_event_ids(
             ))
             .load(conn)
             .await?;
-        let runs: Vec<(Option<i64>, i64, i64, i64)> = production_runs::table
-            .filter(production_runs::event_id.eq_any(event_ids))
-            .group_by((production_runs::event_id, production_runs::recipe_id))
+        let runs: Vec<(i64, i64, i64, i64)> = produced::table
+            .filter(produced::event_id.eq_any(event_ids))
             .select((
-                production_runs::event_id,
-                production_runs::recipe_id,
-                diesel::dsl::sql::<BigInt>("CAST(SUM(num_batches) AS BIGINT)"),
-                diesel::dsl::sql::<BigInt>("CAST(SUM(total_ingredient_cost) AS BIGINT)"),
+                produced::event_id,
+                produced::recipe_id,
+                produced::num_batches,
+                produced::total_ingredient_cost,
             ))
             .load(conn)
             .await?;
@@ -431,11 +430,9 @@ async fn plans_by_event_ids(
         plan_entry(&mut plans, event, recipe).target = Some(i64::from(batches));
     }
     for (event, recipe, batches, cost) in runs {
-        if let Some(event) = event {
-            let entry = plan_entry(&mut plans, event, recipe);
-            entry.produced_batches = batches;
-            entry.actual_cost = cost;
-        }
+        let entry = plan_entry(&mut plans, event, recipe);
+        entry.produced_batches = batches;
+        entry.actual_cost = cost;
     }
     let empty = String::new();
     Ok(event_ids

@@ -1,6 +1,7 @@
 //! Recording production and assembly (SPEC §1.5): one write transaction each, all or
 //! nothing, stock drawn FIFO with exact costs, idempotent on request.
 
+use super::run_totals::RunTotalsTx;
 use super::stock::{lot_stock, RowLocks, StockTx};
 use super::{clean_text, new_uuid, now};
 use crate::db::schema::{
@@ -296,6 +297,16 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
             .returning(ProductionRun::as_returning())
             .get_result(conn)
             .await?;
+        if let Some(event_id) = run.event_id {
+            conn.add_production(
+                event_id,
+                run.recipe_id,
+                run.num_batches,
+                run.actual_yield,
+                run.total_ingredient_cost,
+            )
+            .await?;
+        }
         if !draws.is_empty() {
             let records: Vec<_> = draws
                 .iter()
@@ -657,6 +668,10 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
             .returning(AssemblyRun::as_returning())
             .get_result(conn)
             .await?;
+        if let Some(event_id) = run.event_id {
+            conn.add_assembly(event_id, run.finished_good_id, run.quantity)
+                .await?;
+        }
         let rows: Vec<_> = records
             .iter()
             .map(|(index, lot_id, quantity, unit_cost, cost)| {

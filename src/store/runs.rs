@@ -1,10 +1,9 @@
 //! Reading production and assembly runs: lists with filters (newest first) and the batch
 //! lookups behind the DataLoaders.
 
-use super::progress::id_list;
 use super::{Page, Window};
 use crate::db::schema::{assembly_runs, production_runs};
-use crate::db::Db;
+use crate::db::{Backend, Db};
 use crate::db_run;
 use crate::error::AppResult;
 use chrono::NaiveDateTime;
@@ -263,9 +262,78 @@ impl From<AssemblyRunByName> for AssemblyRun {
     }
 }
 
+/// The columns of `production_runs`, in model order.
+const PRODUCTION_RUN_COLUMNS: &str = "id, uuid, created_at, updated_at, recipe_id, \
+    finished_unit_id, event_id, num_batches, expected_yield, actual_yield, produced_at, notes, \
+    total_ingredient_cost, per_unit_cost";
+
+/// The columns of `assembly_runs`, in model order.
+const ASSEMBLY_RUN_COLUMNS: &str = "id, uuid, created_at, updated_at, finished_good_id, \
+    event_id, quantity, assembled_at, notes, total_component_cost, per_unit_cost";
+
+/// Which runs a windowed query reads: the table, the column naming the run's subject
+/// (recipe or finished good) and the column it is ordered by (newest first).
+struct RunTable {
+    table: &'static str,
+    columns: &'static str,
+    subject: &'static str,
+    time: &'static str,
+}
+
+/// SQL for one page (newest first) of the runs of many (event, subject) pairs, in one
+/// statement. Each pair's page is the start of the `(event_id, subject, time DESC, id DESC)`
+/// index, so only the rows returned are read, however many runs a pair has: PostgreSQL
+/// takes them with a `LATERAL` subquery per pair; SQLite, which has no `LATERAL`, with a
+/// correlated `id IN (… LIMIT …)` per pair (rowid lookups). Rows come ordered by pair, then
+/// newest first.
+fn run_window_sql(
+    backend: Backend,
+    runs: &RunTable,
+    pairs: &[(i64, i64)],
+    window: Window,
+) -> String {
+    let mut pairs = pairs.to_vec();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let keys = pairs
+        .iter()
+        .map(|(event, subject)| format!("({event}, {subject})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let RunTable {
+        table,
+        columns,
+        subject,
+        time,
+    } = runs;
+    let (limit, offset) = (window.limit, window.offset);
+    let page = |select: &str| {
+        format!(
+            "SELECT {select} FROM {table} p \
+             WHERE p.event_id = k.column1 AND p.{subject} = k.column2 \
+             ORDER BY p.{time} DESC, p.id DESC LIMIT {limit} OFFSET {offset}"
+        )
+    };
+    let rows = match backend {
+        Backend::Postgres => format!(
+            "SELECT w.* FROM (VALUES {keys}) AS k CROSS JOIN LATERAL ({}) w",
+            page(columns)
+        ),
+        Backend::Sqlite => format!(
+            "SELECT {} FROM (VALUES {keys}) AS k JOIN {table} r ON r.id IN ({})",
+            columns
+                .split(", ")
+                .map(|column| format!("r.{}", column.trim()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            page("p.id")
+        ),
+    };
+    format!("SELECT * FROM ({rows}) runs ORDER BY event_id, {subject}, {time} DESC, id DESC")
+}
+
 /// The same page (newest first, `window` rows) of the production runs of many
-/// (event, recipe) pairs, in ONE windowed query: `ROW_NUMBER()` partitioned by event and
-/// recipe. The SQL text is identical on both backends; pairs not asked for are dropped.
+/// (event, recipe) pairs, in ONE statement (see [`run_window_sql`]).
 pub async fn production_run_windows(
     db: &Db,
     pairs: &[(i64, i64)],
@@ -274,21 +342,13 @@ pub async fn production_run_windows(
     if pairs.is_empty() || window.limit <= 0 {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT id, uuid, created_at, updated_at, recipe_id, finished_unit_id, event_id, \
-                num_batches, expected_yield, actual_yield, produced_at, notes, \
-                total_ingredient_cost, per_unit_cost \
-         FROM (SELECT production_runs.*, ROW_NUMBER() OVER ( \
-                   PARTITION BY event_id, recipe_id ORDER BY produced_at DESC, id DESC) AS rn \
-               FROM production_runs \
-               WHERE event_id IN ({events}) AND recipe_id IN ({recipes})) ranked \
-         WHERE rn > {start} AND rn <= {end} \
-         ORDER BY event_id, recipe_id, rn",
-        events = id_list(pairs.iter().map(|p| p.0)),
-        recipes = id_list(pairs.iter().map(|p| p.1)),
-        start = window.offset,
-        end = window.offset.saturating_add(window.limit),
-    );
+    let runs = RunTable {
+        table: "production_runs",
+        columns: PRODUCTION_RUN_COLUMNS,
+        subject: "recipe_id",
+        time: "produced_at",
+    };
+    let sql = run_window_sql(db.backend(), &runs, pairs, window);
     let rows: Vec<ProductionRunByName> = db_run!(db, |conn| diesel::sql_query(&sql)
         .load(conn)
         .await
@@ -308,7 +368,7 @@ pub async fn production_run_windows(
 }
 
 /// The same page (newest first, `window` rows) of the assembly runs of many
-/// (event, finished good) pairs, in ONE windowed query (see [`production_run_windows`]).
+/// (event, finished good) pairs, in ONE statement (see [`run_window_sql`]).
 pub async fn assembly_run_windows(
     db: &Db,
     pairs: &[(i64, i64)],
@@ -317,20 +377,13 @@ pub async fn assembly_run_windows(
     if pairs.is_empty() || window.limit <= 0 {
         return Ok(HashMap::new());
     }
-    let sql = format!(
-        "SELECT id, uuid, created_at, updated_at, finished_good_id, event_id, quantity, \
-                assembled_at, notes, total_component_cost, per_unit_cost \
-         FROM (SELECT assembly_runs.*, ROW_NUMBER() OVER ( \
-                   PARTITION BY event_id, finished_good_id ORDER BY assembled_at DESC, id DESC) AS rn \
-               FROM assembly_runs \
-               WHERE event_id IN ({events}) AND finished_good_id IN ({goods})) ranked \
-         WHERE rn > {start} AND rn <= {end} \
-         ORDER BY event_id, finished_good_id, rn",
-        events = id_list(pairs.iter().map(|p| p.0)),
-        goods = id_list(pairs.iter().map(|p| p.1)),
-        start = window.offset,
-        end = window.offset.saturating_add(window.limit),
-    );
+    let runs = RunTable {
+        table: "assembly_runs",
+        columns: ASSEMBLY_RUN_COLUMNS,
+        subject: "finished_good_id",
+        time: "assembled_at",
+    };
+    let sql = run_window_sql(db.backend(), &runs, pairs, window);
     let rows: Vec<AssemblyRunByName> = db_run!(db, |conn| diesel::sql_query(&sql)
         .load(conn)
         .await

@@ -4,6 +4,7 @@
 use crate::harness::{raw_http, TestApp};
 use crate::pantry::{create_ingredient, purchase};
 use crate::{db_test, db_test_concurrent};
+use bakeplan::store::run_totals;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -656,6 +657,8 @@ db_test!(
                 yields.get(id).copied().unwrap_or(0)
             );
         }
+        // The per-event run totals kept while recording equal what the runs add up to.
+        assert_eq!(run_totals::mismatches(&app.db).await.unwrap(), 0);
     }
 );
 
@@ -790,10 +793,14 @@ db_test_concurrent!(
         ] {
             units.push(create_unit(&app, json!({"name": name, "recipeId": truffles, "yieldMode": "DISCRETE_COUNT", "itemsPerBatch": per_batch, "itemUnit": "piece"})).await);
         }
-        // 300 g of chocolate cover 6 batches of 45 g; 16 bakers try at once.
+        let event = app
+            .ok("mutation { createEvent(input: {name: \"Rush\", eventDate: \"2026-12-20\"}) { id } }", json!({}))
+            .await["createEvent"]["id"]
+            .clone();
+        // 300 g of chocolate cover 6 batches of 45 g; 16 bakers try at once, for one event.
         let inputs = (0..16)
             .map(|i| json!({"recipeId": truffles, "finishedUnitId": units[i % 4], "numBatches": 1, "actualYield": 1 + i,
-                             "producedAt": "2026-11-20T10:00:00Z"}))
+                             "producedAt": "2026-11-20T10:00:00Z", "eventId": event}))
             .collect();
         let responses = all_at_once(&app, RUN_WITH_LOTS, inputs).await;
         let mut succeeded = Vec::new();
@@ -881,6 +888,12 @@ db_test_concurrent!(
             .map(|u| u["inventoryCount"].as_i64().unwrap())
             .sum();
         assert_eq!(in_stock, yielded);
+        // The event's run totals, kept by the concurrent transactions, match the runs.
+        assert_eq!(run_totals::mismatches(&app.db).await.unwrap(), 0);
+        let progress = app
+            .ok("query($id: ID!) { node(id: $id) { ... on Event { productionRuns { totalCount } } } }", json!({"id": event}))
+            .await;
+        assert_eq!(progress["node"]["productionRuns"]["totalCount"], 6);
     }
 );
 
@@ -926,9 +939,13 @@ db_test_concurrent!(
             {"finishedUnitId": square, "quantity": "4"}, {"packagingId": tin, "quantity": "1"}]}),
         )
         .await;
+        let event = app
+            .ok("mutation { createEvent(input: {name: \"Rush\", eventDate: \"2026-12-20\"}) { id } }", json!({}))
+            .await["createEvent"]["id"]
+            .clone();
         // Two goods draw on the same squares: 22 cover 5 assemblies of 4.
         let inputs = (0..16)
-            .map(|i| json!({"finishedGoodId": if i % 2 == 0 { &boxed } else { &tinned }, "quantity": 1}))
+            .map(|i| json!({"finishedGoodId": if i % 2 == 0 { &boxed } else { &tinned }, "quantity": 1, "eventId": event}))
             .collect();
         let responses = all_at_once(&app, RECORD_ASSEMBLY, inputs).await;
         let mut succeeded = 0;
@@ -964,6 +981,7 @@ db_test_concurrent!(
         let boxes = dec(&app.ok(LOTS, json!({"id": box_})).await["node"]["onHand"]);
         let tins = dec(&app.ok(LOTS, json!({"id": tin})).await["node"]["onHand"]);
         assert_eq!(boxes + tins, Decimal::from(35));
+        assert_eq!(run_totals::mismatches(&app.db).await.unwrap(), 0);
     }
 );
 

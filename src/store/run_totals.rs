@@ -1,0 +1,166 @@
+//! The per-event run totals (`event_production_totals`, `event_assembly_totals`): what the
+//! runs attributed to each event add up to, per recipe and per finished good.
+//!
+//! Runs are only ever inserted, so adding each new run to its row, in the transaction that
+//! records the run, keeps the totals equal to `SUM`/`COUNT` over the runs at every commit.
+//! Progress then reads one row per target instead of aggregating every run (SPEC §3.3).
+
+use crate::db::schema::{event_assembly_totals as assembled, event_production_totals as produced};
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::{db_run, db_write};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel::upsert::excluded;
+use diesel_async::RunQueryDsl;
+use std::future::Future;
+
+/// Adds a new run to its event's totals, inside the recording transaction.
+pub trait RunTotalsTx: Send {
+    /// Adds a production run of `recipe_id` attributed to `event_id` (its batches, yield
+    /// and ingredient cost).
+    fn add_production(
+        &mut self,
+        event_id: i64,
+        recipe_id: i64,
+        num_batches: i32,
+        actual_yield: i32,
+        total_ingredient_cost: i64,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+
+    /// Adds an assembly run of `finished_good_id` attributed to `event_id`.
+    fn add_assembly(
+        &mut self,
+        event_id: i64,
+        finished_good_id: i64,
+        quantity: i32,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+}
+
+crate::impl_for_backends! {
+    impl RunTotalsTx {
+        async fn add_production(
+            &mut self,
+            event_id: i64,
+            recipe_id: i64,
+            num_batches: i32,
+            actual_yield: i32,
+            total_ingredient_cost: i64,
+        ) -> AppResult<()> {
+            diesel::insert_into(produced::table)
+                .values((
+                    produced::event_id.eq(event_id),
+                    produced::recipe_id.eq(recipe_id),
+                    produced::run_count.eq(1_i64),
+                    produced::num_batches.eq(i64::from(num_batches)),
+                    produced::actual_yield.eq(i64::from(actual_yield)),
+                    produced::total_ingredient_cost.eq(total_ingredient_cost),
+                ))
+                .on_conflict((produced::event_id, produced::recipe_id))
+                .do_update()
+                .set((
+                    produced::run_count.eq(produced::run_count + 1_i64),
+                    produced::num_batches.eq(produced::num_batches + excluded(produced::num_batches)),
+                    produced::actual_yield
+                        .eq(produced::actual_yield + excluded(produced::actual_yield)),
+                    produced::total_ingredient_cost.eq(produced::total_ingredient_cost
+                        + excluded(produced::total_ingredient_cost)),
+                ))
+                .execute(self)
+                .await?;
+            Ok(())
+        }
+
+        async fn add_assembly(
+            &mut self,
+            event_id: i64,
+            finished_good_id: i64,
+            quantity: i32,
+        ) -> AppResult<()> {
+            diesel::insert_into(assembled::table)
+                .values((
+                    assembled::event_id.eq(event_id),
+                    assembled::finished_good_id.eq(finished_good_id),
+                    assembled::run_count.eq(1_i64),
+                    assembled::quantity.eq(i64::from(quantity)),
+                ))
+                .on_conflict((assembled::event_id, assembled::finished_good_id))
+                .do_update()
+                .set((
+                    assembled::run_count.eq(assembled::run_count + 1_i64),
+                    assembled::quantity.eq(assembled::quantity + excluded(assembled::quantity)),
+                ))
+                .execute(self)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+/// The totals as the runs define them (the same `SELECT` the migration that added the
+/// tables backfilled them with), production then assembly.
+const PRODUCTION_FROM_RUNS: &str = "SELECT event_id, recipe_id, COUNT(*), SUM(num_batches), \
+    SUM(actual_yield), SUM(total_ingredient_cost) FROM production_runs \
+    WHERE event_id IS NOT NULL GROUP BY event_id, recipe_id";
+const PRODUCTION_STORED: &str = "SELECT event_id, recipe_id, run_count, num_batches, \
+    actual_yield, total_ingredient_cost FROM event_production_totals";
+const ASSEMBLY_FROM_RUNS: &str = "SELECT event_id, finished_good_id, COUNT(*), SUM(quantity) \
+    FROM assembly_runs WHERE event_id IS NOT NULL GROUP BY event_id, finished_good_id";
+const ASSEMBLY_STORED: &str =
+    "SELECT event_id, finished_good_id, run_count, quantity FROM event_assembly_totals";
+
+/// The statements that rebuild both totals tables from the runs (SQL text shared by both
+/// backends; used after runs are loaded in bulk, behind the recording path).
+pub fn rebuild_statements() -> [String; 4] {
+    [
+        "DELETE FROM event_production_totals".to_string(),
+        format!(
+            "INSERT INTO event_production_totals (event_id, recipe_id, run_count, num_batches, \
+             actual_yield, total_ingredient_cost) {PRODUCTION_FROM_RUNS}"
+        ),
+        "DELETE FROM event_assembly_totals".to_string(),
+        format!(
+            "INSERT INTO event_assembly_totals (event_id, finished_good_id, run_count, quantity) \
+             {ASSEMBLY_FROM_RUNS}"
+        ),
+    ]
+}
+
+/// Rebuilds both totals tables from the runs, in one transaction.
+pub async fn rebuild(db: &Db) -> AppResult<()> {
+    db_write!(db, |conn| {
+        for statement in rebuild_statements() {
+            diesel::sql_query(statement).execute(conn).await?;
+        }
+        Ok(())
+    })
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// How many totals rows differ from what the runs add up to (missing, extra or wrong
+/// rows, both tables): zero when the totals are right.
+pub async fn mismatches(db: &Db) -> AppResult<i64> {
+    let checks = [
+        (PRODUCTION_FROM_RUNS, PRODUCTION_STORED),
+        (PRODUCTION_STORED, PRODUCTION_FROM_RUNS),
+        (ASSEMBLY_FROM_RUNS, ASSEMBLY_STORED),
+        (ASSEMBLY_STORED, ASSEMBLY_FROM_RUNS),
+    ];
+    let mut total = 0;
+    for (left, right) in checks {
+        let sql = format!(
+            "SELECT CAST(COUNT(*) AS BIGINT) AS count FROM ({left} EXCEPT {right}) difference"
+        );
+        let found: Count = db_run!(db, |conn| diesel::sql_query(&sql)
+            .get_result(conn)
+            .await
+            .map_err(crate::error::AppError::from))?;
+        total += found.count;
+    }
+    Ok(total)
+}
