@@ -21,7 +21,6 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
-use std::fmt::Write as _;
 
 /// How much data to build.
 #[derive(Debug, Clone, clap::Args)]
@@ -417,18 +416,22 @@ pub async fn fill(db: &Db, args: &BenchDataArgs) -> AppResult<BenchDataSummary> 
             diesel::sql_query(statement).execute(conn).await?;
         }
         if backend == crate::db::Backend::Postgres {
-            let mut sql = String::new();
             for table in EXPLICIT_ID_TABLES {
-                let _ = write!(
-                    sql,
+                let sql = format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                     (SELECT MAX(id) FROM {table}));"
+                     (SELECT MAX(id) FROM {table}))"
                 );
+                diesel::sql_query(sql).execute(conn).await?;
             }
-            diesel::sql_query(sql).execute(conn).await?;
         }
         Ok(())
     })?;
+    // Fresh statistics, so the planners see the bulk-loaded tables as they are (PostgreSQL's
+    // autovacuum would get there too, a minute later).
+    crate::db_run!(db, |conn| diesel::sql_query("ANALYZE")
+        .execute(conn)
+        .await
+        .map_err(AppError::from))?;
     Ok(summary)
 }
 

@@ -8,6 +8,7 @@ pub mod enums;
 pub mod error;
 pub mod events;
 pub mod feed;
+pub mod field_order;
 pub mod goods;
 pub mod ids;
 pub mod loaders;

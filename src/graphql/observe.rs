@@ -1,6 +1,6 @@
 //! A schema extension applied to every operation: it finishes error codes (limits and
-//! parse errors get theirs), refuses mutations on read-only transports (HTTP GET),
-//! records metrics, and logs one line per operation.
+//! parse errors get theirs), refuses mutations on read-only transports (HTTP GET), puts
+//! response fields in query order, records metrics, and logs one line per operation.
 
 use super::error::{with_code, ErrorCode};
 use crate::metrics::Metrics;
@@ -38,7 +38,7 @@ impl ExtensionFactory for Observe {
 
 #[derive(Default)]
 struct Operation {
-    document: Option<ExecutableDocument>,
+    document: Option<Arc<ExecutableDocument>>,
     kind: Option<&'static str>,
     name: Option<String>,
 }
@@ -133,7 +133,7 @@ impl Extension for ObserveExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        self.operation.lock().expect("not poisoned").document = Some(document.clone());
+        self.operation.lock().expect("not poisoned").document = Some(Arc::new(document.clone()));
         Ok(document)
     }
 
@@ -143,16 +143,16 @@ impl Extension for ObserveExtension {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        let kind = {
+        let (kind, document) = {
             let mut op = self.operation.lock().expect("not poisoned");
-            let kind = op
-                .document
+            // Kept (not taken): a subscription executes once per event.
+            let document = op.document.clone();
+            let kind = document
                 .as_ref()
                 .and_then(|d| operation_kind(d, operation_name));
             op.kind = kind.map(kind_name);
             op.name = operation_name.map(str::to_string);
-            op.document = None;
-            kind
+            (kind, document)
         };
         if ctx.data_opt::<ReadOnlyTransport>().is_some() && kind != Some(OperationType::Query) {
             let error = with_code(
@@ -161,6 +161,10 @@ impl Extension for ObserveExtension {
             );
             return Response::from_errors(vec![error.into_server_error(Default::default())]);
         }
-        next.run(ctx, operation_name).await
+        let mut response = next.run(ctx, operation_name).await;
+        if let Some(document) = &document {
+            super::field_order::reorder(&mut response.data, document, operation_name);
+        }
+        response
     }
 }

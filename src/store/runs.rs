@@ -9,7 +9,7 @@ use crate::error::AppResult;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 pub use crate::db::models::{
     AssemblyConsumption, AssemblyRun, ProductionConsumption, ProductionRun,
@@ -332,6 +332,20 @@ fn run_window_sql(
     format!("SELECT * FROM ({rows}) runs ORDER BY event_id, {subject}, {time} DESC, id DESC")
 }
 
+/// Groups the rows of a windowed query by their (event, subject) pair, keeping their order.
+fn pages_by_pair<R, T: From<R>>(
+    rows: Vec<R>,
+    pair: impl Fn(&R) -> Option<(i64, i64)>,
+) -> HashMap<(i64, i64), Vec<T>> {
+    let mut pages: HashMap<(i64, i64), Vec<T>> = HashMap::new();
+    for row in rows {
+        if let Some(key) = pair(&row) {
+            pages.entry(key).or_default().push(row.into());
+        }
+    }
+    pages
+}
+
 /// The same page (newest first, `window` rows) of the production runs of many
 /// (event, recipe) pairs, in ONE statement (see [`run_window_sql`]).
 pub async fn production_run_windows(
@@ -353,18 +367,9 @@ pub async fn production_run_windows(
         .load(conn)
         .await
         .map_err(crate::error::AppError::from))?;
-    let wanted: HashSet<(i64, i64)> = pairs.iter().copied().collect();
-    let mut pages: HashMap<(i64, i64), Vec<ProductionRun>> = HashMap::new();
-    for row in rows {
-        let Some(event_id) = row.event_id else {
-            continue;
-        };
-        let key = (event_id, row.recipe_id);
-        if wanted.contains(&key) {
-            pages.entry(key).or_default().push(row.into());
-        }
-    }
-    Ok(pages)
+    Ok(pages_by_pair(rows, |row| {
+        row.event_id.map(|event| (event, row.recipe_id))
+    }))
 }
 
 /// The same page (newest first, `window` rows) of the assembly runs of many
@@ -388,16 +393,7 @@ pub async fn assembly_run_windows(
         .load(conn)
         .await
         .map_err(crate::error::AppError::from))?;
-    let wanted: HashSet<(i64, i64)> = pairs.iter().copied().collect();
-    let mut pages: HashMap<(i64, i64), Vec<AssemblyRun>> = HashMap::new();
-    for row in rows {
-        let Some(event_id) = row.event_id else {
-            continue;
-        };
-        let key = (event_id, row.finished_good_id);
-        if wanted.contains(&key) {
-            pages.entry(key).or_default().push(row.into());
-        }
-    }
-    Ok(pages)
+    Ok(pages_by_pair(rows, |row| {
+        row.event_id.map(|event| (event, row.finished_good_id))
+    }))
 }

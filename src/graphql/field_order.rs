@@ -1,0 +1,150 @@
+//! Response fields in the order the query asked for them (GraphQL spec §7.2.2).
+//!
+//! async-graphql resolves an object's fields concurrently and writes each one as it
+//! completes, so the order of keys in a response changed from request to request. Putting
+//! them back in selection order makes responses spec-conforming and deterministic:
+//! identical data gives byte-identical bodies (which clients' caches, tests and the
+//! benchmark's body check rely on).
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+};
+use async_graphql::{Name, Value};
+
+/// The selection sets that apply at one place of the response (a field selected in several
+/// fragments has several).
+type Selections<'a> = Vec<&'a SelectionSet>;
+
+/// Reorders `data`, the result of the operation `operation_name` of `document`, so every
+/// object lists its fields in the order they were selected.
+pub fn reorder(data: &mut Value, document: &ExecutableDocument, operation_name: Option<&str>) {
+    let operation = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => operation,
+        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
+            Some(operation) => operation,
+            None => return,
+        },
+        (DocumentOperations::Multiple(operations), None) => match operations.values().next() {
+            Some(operation) if operations.len() == 1 => operation,
+            _ => return,
+        },
+    };
+    reorder_value(data, &vec![&operation.node.selection_set.node], document);
+}
+
+fn reorder_value(value: &mut Value, selections: &Selections<'_>, document: &ExecutableDocument) {
+    match value {
+        Value::List(items) => {
+            for item in items {
+                reorder_value(item, selections, document);
+            }
+        }
+        Value::Object(fields) => {
+            let mut keys: Vec<(&Name, Selections<'_>)> = Vec::new();
+            for set in selections {
+                collect(set, document, &mut keys);
+            }
+            let mut ordered = IndexMap::with_capacity(fields.len());
+            for (key, sub_selections) in &keys {
+                if let Some(mut field) = fields.shift_remove(*key) {
+                    reorder_value(&mut field, sub_selections, document);
+                    ordered.insert((*key).clone(), field);
+                }
+            }
+            // Anything not found in the selections (nothing, normally) keeps its place after.
+            ordered.extend(fields.drain(..));
+            *fields = ordered;
+        }
+        _ => {}
+    }
+}
+
+/// Appends the response keys of a selection set in order, flattening fragments; a key seen
+/// again gathers the further selection set it brings.
+fn collect<'a>(
+    set: &'a SelectionSet,
+    document: &'a ExecutableDocument,
+    keys: &mut Vec<(&'a Name, Selections<'a>)>,
+) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => {
+                let key = &field.node.response_key().node;
+                let sub = &field.node.selection_set.node;
+                match keys.iter_mut().find(|(seen, _)| *seen == key) {
+                    Some((_, subs)) => subs.push(sub),
+                    None => keys.push((key, vec![sub])),
+                }
+            }
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node) {
+                    collect(&fragment.node.selection_set.node, document, keys);
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                collect(&fragment.node.selection_set.node, document, keys);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::parser::parse_query;
+
+    fn object(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| (Name::new(k), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn keys(value: &Value) -> Vec<String> {
+        match value {
+            Value::Object(map) => map.keys().map(|k| k.to_string()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn fields_follow_the_query_through_lists_aliases_and_fragments() {
+        let document = parse_query(
+            "query Q { events { nodes { b: name ...F ... on Event { z } a } } }
+             fragment F on Event { progress { y x } c }",
+        )
+        .unwrap();
+        let node = object(&[
+            ("a", Value::from(1)),
+            ("z", Value::from(2)),
+            (
+                "progress",
+                object(&[("x", Value::from(1)), ("y", Value::from(2))]),
+            ),
+            ("c", Value::from(3)),
+            ("b", Value::from("n")),
+        ]);
+        let mut data = object(&[(
+            "events",
+            object(&[("nodes", Value::List(vec![node.clone(), node]))]),
+        )]);
+        reorder(&mut data, &document, Some("Q"));
+        let Value::Object(root) = &data else { panic!() };
+        let Value::Object(events) = &root["events"] else {
+            panic!()
+        };
+        let Value::List(nodes) = &events["nodes"] else {
+            panic!()
+        };
+        for node in nodes {
+            assert_eq!(keys(node), ["b", "progress", "c", "z", "a"]);
+            let Value::Object(fields) = node else {
+                panic!()
+            };
+            assert_eq!(keys(&fields["progress"]), ["y", "x"]);
+        }
+    }
+}
