@@ -24,8 +24,7 @@ WORKERS=${WORKERS:-2}
 PORT=${PORT:-18089}
 PG_ADMIN_URL=${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 PG_BENCH_URL=${PG_BENCH_URL:-postgres://postgres@127.0.0.1:5432/bakeplan_bench}
-# shellcheck disable=SC2206
-BENCH_DATA_ARGS=(${BENCH_DATA_ARGS:-"--events 50 --recipes 200 --finished-goods 100 --production-runs 100000 --assembly-runs 50000"})
+read -r -a BENCH_DATA_ARGS <<<"${BENCH_DATA_ARGS:---events 50 --recipes 200 --finished-goods 100 --production-runs 100000 --assembly-runs 50000}"
 
 QUERY='{ events(first: 20) { nodes { name eventDate progress { packagesPending productionComplete }
     productionTargets { targetBatches recipe { name } progress { producedBatches progressPercent isComplete }

@@ -81,71 +81,97 @@ def main():
         f"SELECT id, name, event_date FROM events ORDER BY event_date, id LIMIT {args.first}"
     )
     expect(len(events), len(expected_events), "number of events")
+    ids = ", ".join(row[0] for row in expected_events) or "NULL"
+
+    def grouped(sql):
+        """Rows of `sql` grouped by their first column (the event id), in row order."""
+        groups = {}
+        for row in run(sql):
+            groups.setdefault(row[0], []).append(row[1:])
+        return groups
+
+    pending = grouped(
+        "SELECT event_id, COUNT(*) FROM event_recipient_packages "
+        f"WHERE event_id IN ({ids}) AND fulfillment_status = 'PENDING' GROUP BY event_id"
+    )
+    production_targets = grouped(
+        "SELECT t.event_id, t.recipe_id, t.target_batches, r.name FROM event_production_targets t "
+        f"JOIN recipes r ON r.id = t.recipe_id WHERE t.event_id IN ({ids}) ORDER BY t.event_id, t.id"
+    )
+    produced = {
+        (e, r): (int(count), int(batches))
+        for e, r, count, batches in run(
+            "SELECT event_id, recipe_id, COUNT(*), SUM(num_batches) FROM production_runs "
+            f"WHERE event_id IN ({ids}) GROUP BY event_id, recipe_id"
+        )
+    }
+    latest = {}
+    for e, r, num, yielded, at in run(
+        "SELECT event_id, recipe_id, num_batches, actual_yield, produced_at FROM ("
+        "SELECT p.*, ROW_NUMBER() OVER (PARTITION BY event_id, recipe_id "
+        "ORDER BY produced_at DESC, id DESC) AS rn FROM production_runs p "
+        f"WHERE event_id IN ({ids})) ranked WHERE rn <= {args.runs} "
+        "ORDER BY event_id, recipe_id, rn"
+    ):
+        latest.setdefault((e, r), []).append((int(num), int(yielded), at))
+    assembly_targets = grouped(
+        "SELECT t.event_id, t.finished_good_id, t.target_quantity, g.name FROM event_assembly_targets t "
+        f"JOIN finished_goods g ON g.id = t.finished_good_id WHERE t.event_id IN ({ids}) "
+        "ORDER BY t.event_id, t.id"
+    )
+    assembled = {
+        (e, g): int(quantity)
+        for e, g, quantity in run(
+            "SELECT event_id, finished_good_id, SUM(quantity) FROM assembly_runs "
+            f"WHERE event_id IN ({ids}) GROUP BY event_id, finished_good_id"
+        )
+    }
+
     targets_seen = runs_seen = 0
     for event, (event_id, name, date) in zip(events, expected_events):
         where = f"event {name}"
         expect(event["name"], name, where)
         expect(event["eventDate"], str(date)[:10], f"{where} date")
-        pending = run(
-            "SELECT COUNT(*) FROM event_recipient_packages "
-            f"WHERE event_id = {event_id} AND fulfillment_status = 'PENDING'"
-        )[0][0]
-        expect(event["progress"]["packagesPending"], int(pending), f"{where} packagesPending")
+        waiting = int(pending.get(event_id, [("0",)])[0][0])
+        expect(event["progress"]["packagesPending"], waiting, f"{where} packagesPending")
 
-        targets = run(
-            "SELECT t.recipe_id, t.target_batches, r.name FROM event_production_targets t "
-            f"JOIN recipes r ON r.id = t.recipe_id WHERE t.event_id = {event_id} ORDER BY t.id"
-        )
+        targets = production_targets.get(event_id, [])
         expect(len(event["productionTargets"]), len(targets), f"{where} production targets")
         all_complete = True
         for target, (recipe_id, batches, recipe_name) in zip(event["productionTargets"], targets):
             at = f"{where}, target {recipe_name}"
-            expect(target["targetBatches"], int(batches), at)
+            batches = int(batches)
+            expect(target["targetBatches"], batches, at)
             expect(target["recipe"]["name"], recipe_name, at)
-            count, produced = run(
-                "SELECT COUNT(*), COALESCE(SUM(num_batches), 0) FROM production_runs "
-                f"WHERE event_id = {event_id} AND recipe_id = {recipe_id}"
-            )[0]
-            produced, batches = int(produced), int(batches)
+            count, made = produced.get((event_id, recipe_id), (0, 0))
             progress = target["progress"]
-            expect(progress["producedBatches"], produced, f"{at} producedBatches")
-            expect(progress["isComplete"], produced >= batches, f"{at} isComplete")
-            if abs(progress["progressPercent"] - produced * 100.0 / batches) > 1e-9:
+            expect(progress["producedBatches"], made, f"{at} producedBatches")
+            expect(progress["isComplete"], made >= batches, f"{at} isComplete")
+            if abs(progress["progressPercent"] - made * 100.0 / batches) > 1e-9:
                 fail(f"{at} progressPercent {progress['progressPercent']}")
-            all_complete &= produced >= batches
+            all_complete &= made >= batches
             page = target["productionRuns"]
-            expect(page["totalCount"], int(count), f"{at} totalCount")
-            latest = run(
-                "SELECT num_batches, actual_yield, produced_at FROM production_runs "
-                f"WHERE event_id = {event_id} AND recipe_id = {recipe_id} "
-                f"ORDER BY produced_at DESC, id DESC LIMIT {args.runs}"
-            )
-            expect(len(page["nodes"]), len(latest), f"{at} latest runs")
-            for node, (num, yielded, produced_at) in zip(page["nodes"], latest):
-                expect(node["numBatches"], int(num), f"{at} run batches")
-                expect(node["actualYield"], int(yielded), f"{at} run yield")
+            expect(page["totalCount"], count, f"{at} totalCount")
+            newest = latest.get((event_id, recipe_id), [])
+            expect(len(page["nodes"]), len(newest), f"{at} latest runs")
+            for node, (num, yielded, produced_at) in zip(page["nodes"], newest):
+                expect(node["numBatches"], num, f"{at} run batches")
+                expect(node["actualYield"], yielded, f"{at} run yield")
                 expect(as_utc(node["producedAt"]), as_utc(str(produced_at)), f"{at} run time")
                 runs_seen += 1
             targets_seen += 1
         expect(event["progress"]["productionComplete"], all_complete, f"{where} productionComplete")
 
-        goods = run(
-            "SELECT t.finished_good_id, t.target_quantity, g.name FROM event_assembly_targets t "
-            f"JOIN finished_goods g ON g.id = t.finished_good_id WHERE t.event_id = {event_id} ORDER BY t.id"
-        )
+        goods = assembly_targets.get(event_id, [])
         expect(len(event["assemblyTargets"]), len(goods), f"{where} assembly targets")
         for target, (good_id, quantity, good_name) in zip(event["assemblyTargets"], goods):
             at = f"{where}, target {good_name}"
-            expect(target["targetQuantity"], int(quantity), at)
+            quantity = int(quantity)
+            expect(target["targetQuantity"], quantity, at)
             expect(target["finishedGood"]["name"], good_name, at)
-            assembled = int(
-                run(
-                    "SELECT COALESCE(SUM(quantity), 0) FROM assembly_runs "
-                    f"WHERE event_id = {event_id} AND finished_good_id = {good_id}"
-                )[0][0]
-            )
-            expect(target["progress"]["assembledQuantity"], assembled, f"{at} assembledQuantity")
-            expect(target["progress"]["isComplete"], assembled >= int(quantity), f"{at} isComplete")
+            done = assembled.get((event_id, good_id), 0)
+            expect(target["progress"]["assembledQuantity"], done, f"{at} assembledQuantity")
+            expect(target["progress"]["isComplete"], done >= quantity, f"{at} isComplete")
             targets_seen += 1
     print(
         f"response checked against the database: {len(events)} events, "

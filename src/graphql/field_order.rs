@@ -47,7 +47,8 @@ fn reorder_value(value: &mut Value, selections: &Selections<'_>, document: &Exec
             }
             let mut ordered = IndexMap::with_capacity(fields.len());
             for (key, sub_selections) in &keys {
-                if let Some(mut field) = fields.shift_remove(*key) {
+                // swap_remove is O(1); the order left behind does not matter, it is rebuilt here.
+                if let Some(mut field) = fields.swap_remove(*key) {
                     reorder_value(&mut field, sub_selections, document);
                     ordered.insert((*key).clone(), field);
                 }

@@ -64,7 +64,7 @@ macro_rules! batch_key {
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
                 let found = $fetch(&self.db, &ids).await?;
-                Ok(found.into_iter().map(|(id, value)| ($key(id), value)).collect())
+                Ok(found.into_iter().map(|(id, value)| ($key(id), value.into())).collect())
             }
         }
     };
@@ -256,13 +256,13 @@ batch_key!(
     CostSummaryByEvent => store::planning::CostSummary, store::planning::cost_summaries
 );
 batch_key!(
-    /// Per recipe: the sums of the production runs attributed to an event (one aggregate
-    /// query for all the events asked about).
-    ProducedByEvent => HashMap<i64, store::progress::RunTotals>, store::progress::produced_by_event_ids
+    /// Per recipe: the sums of the production runs attributed to an event (one query for
+    /// all the events asked about; shared, as every target of the event reads it).
+    ProducedByEvent => std::sync::Arc<HashMap<i64, store::progress::RunTotals>>, store::progress::produced_by_event_ids
 );
 batch_key!(
     /// Per finished good: the sums of the assembly runs attributed to an event.
-    AssembledByEvent => HashMap<i64, store::progress::RunTotals>, store::progress::assembled_by_event_ids
+    AssembledByEvent => std::sync::Arc<HashMap<i64, store::progress::RunTotals>>, store::progress::assembled_by_event_ids
 );
 batch_key!(
     /// The overall progress of an event (targets complete, assignments by status).

@@ -207,7 +207,10 @@ impl EventDashboardEntry {
     }
 }
 
-fn totals_of(totals: &Option<std::collections::HashMap<i64, RunTotals>>, id: i64) -> RunTotals {
+fn totals_of(
+    totals: &Option<std::sync::Arc<std::collections::HashMap<i64, RunTotals>>>,
+    id: i64,
+) -> RunTotals {
     totals
         .as_ref()
         .and_then(|by_subject| by_subject.get(&id).copied())

@@ -145,3 +145,45 @@ fn committed_schema_matches_the_served_one() {
         "schema.graphql is out of date: run `cargo run -- schema --output schema.graphql`"
     );
 }
+
+db_test!(response_fields_come_in_query_order, |app| {
+    app.ok(
+        "mutation { createEvent(input: {name: \"Christmas\", eventDate: \"2026-12-24\"}) { id } }",
+        json!({}),
+    )
+    .await;
+    // Fields that wait on loaders first, plain fields last: async-graphql finishes the
+    // plain ones first, yet the body must list every field where the query put it.
+    let query =
+        "{ events { nodes { progress { packagesPending isComplete } productionTargets { id } \
+                 assignments { id } name ... on Event { eventDate } id } totalCount } }";
+    let body = json!({ "query": query }).to_string();
+    for _ in 0..3 {
+        let (status, text) = app
+            .http(
+                "POST",
+                "/graphql",
+                &[("Content-Type", "application/json")],
+                Some(&body),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let at = |key: &str| {
+            text.find(&format!("\"{key}\""))
+                .unwrap_or_else(|| panic!("{key} missing in {text}"))
+        };
+        let order = [
+            "progress",
+            "packagesPending",
+            "isComplete",
+            "productionTargets",
+            "assignments",
+            "name",
+            "eventDate",
+            "totalCount",
+        ];
+        for pair in order.windows(2) {
+            assert!(at(pair[0]) < at(pair[1]), "{pair:?} out of order in {text}");
+        }
+    }
+});
