@@ -190,6 +190,20 @@ fn progress(targets: i32, complete: i32, assembly: i32, pending: i32, done: bool
         "assemblyTargetsCount": assembly, "packagesPending": pending, "isComplete": done})
 }
 
+/// The next message must be this `eventProgress`.
+async fn expect_progress(socket: &mut Socket, expected: Value) {
+    assert_eq!(progress_of(&receive(socket).await), expected);
+}
+
+/// Sets the kitchen event's production target for its recipe.
+async fn set_target(app: &TestApp, k: &Value, batches: i32) {
+    app.ok(
+        SET_TARGET,
+        json!({"input": {"eventId": k["event"], "recipeId": k["recipe"], "targetBatches": batches}}),
+    )
+    .await;
+}
+
 const SET_TARGET: &str =
     "mutation($input: SetProductionTargetInput!) { setProductionTarget(input: $input) { id } }";
 const DELETE_TARGET: &str =
@@ -203,24 +217,11 @@ db_test!(
         let mut modern = subscribe(app.addr, "graphql-transport-ws", PROGRESS, vars.clone()).await;
         let mut legacy = subscribe(app.addr, "graphql-ws", PROGRESS, vars).await;
         // First: the progress as it is now.
-        assert_eq!(
-            progress_of(&receive(&mut modern).await),
-            progress(0, 0, 0, 0, true)
-        );
-        assert_eq!(
-            progress_of(&receive(&mut legacy).await),
-            progress(0, 0, 0, 0, true)
-        );
+        expect_progress(&mut modern, progress(0, 0, 0, 0, true)).await;
+        expect_progress(&mut legacy, progress(0, 0, 0, 0, true)).await;
 
-        app.ok(
-            SET_TARGET,
-            json!({"input": {"eventId": k["event"], "recipeId": k["recipe"], "targetBatches": 3}}),
-        )
-        .await;
-        assert_eq!(
-            progress_of(&receive(&mut modern).await),
-            progress(1, 0, 0, 0, false)
-        );
+        set_target(&app, &k, 3).await;
+        expect_progress(&mut modern, progress(1, 0, 0, 0, false)).await;
         // A standalone run and another event's run change nothing; the event's own run does.
         let other = app
         .ok("mutation { createEvent(input: {name: \"Other\", eventDate: \"2026-12-31\"}) { id } }", json!({}))
@@ -229,26 +230,17 @@ db_test!(
         bake(&app, &k, None, 1).await;
         bake(&app, &k, Some(&other), 1).await;
         bake(&app, &k, Some(&k["event"]), 3).await;
-        assert_eq!(
-            progress_of(&receive(&mut modern).await),
-            progress(1, 1, 0, 0, true)
-        );
+        expect_progress(&mut modern, progress(1, 1, 0, 0, true)).await;
 
         app.ok(
         "mutation($input: SetAssemblyTargetInput!) { setAssemblyTarget(input: $input) { id } }",
         json!({"input": {"eventId": k["event"], "finishedGoodId": k["box"], "targetQuantity": 2}}),
     )
     .await;
-        assert_eq!(
-            progress_of(&receive(&mut modern).await),
-            progress(1, 1, 1, 0, false)
-        );
+        expect_progress(&mut modern, progress(1, 1, 1, 0, false)).await;
         app.ok(DELETE_TARGET, json!({"e": k["event"], "r": k["recipe"]}))
             .await;
-        assert_eq!(
-            progress_of(&receive(&mut modern).await),
-            progress(0, 0, 1, 0, false)
-        );
+        expect_progress(&mut modern, progress(0, 0, 1, 0, false)).await;
 
         // The legacy subscriber saw the same sequence, with nothing for the unrelated runs.
         for expected in [
@@ -257,7 +249,7 @@ db_test!(
             progress(1, 1, 1, 0, false),
             progress(0, 0, 1, 0, false),
         ] {
-            assert_eq!(progress_of(&receive(&mut legacy).await), expected);
+            expect_progress(&mut legacy, expected).await;
         }
     }
 );
@@ -274,28 +266,15 @@ db_test!(
             json!({"event": k["event"]}),
         )
         .await;
-        assert_eq!(
-            progress_of(&receive(&mut socket).await),
-            progress(0, 0, 0, 0, true)
-        );
+        expect_progress(&mut socket, progress(0, 0, 0, 0, true)).await;
         // Committed through the first instance: the second hears it by polling.
-        app.ok(
-            SET_TARGET,
-            json!({"input": {"eventId": k["event"], "recipeId": k["recipe"], "targetBatches": 2}}),
-        )
-        .await;
-        assert_eq!(
-            progress_of(&receive(&mut socket).await),
-            progress(1, 0, 0, 0, false)
-        );
+        set_target(&app, &k, 2).await;
+        expect_progress(&mut socket, progress(1, 0, 0, 0, false)).await;
         bake(&app, &k, Some(&k["event"]), 1).await;
         bake(&app, &k, Some(&k["event"]), 1).await;
         // Half way (1 of 2 batches) changes none of the counts asked for, so the next message
         // is the completed target.
-        assert_eq!(
-            progress_of(&receive(&mut socket).await),
-            progress(1, 1, 0, 0, true)
-        );
+        expect_progress(&mut socket, progress(1, 1, 0, 0, true)).await;
 
         // Deleting an event completes its subscriptions, on every instance.
         let gone = app
@@ -316,14 +295,8 @@ db_test!(
             json!({"event": gone}),
         )
         .await;
-        assert_eq!(
-            progress_of(&receive(&mut local).await),
-            progress(0, 0, 0, 0, true)
-        );
-        assert_eq!(
-            progress_of(&receive(&mut remote).await),
-            progress(0, 0, 0, 0, true)
-        );
+        expect_progress(&mut local, progress(0, 0, 0, 0, true)).await;
+        expect_progress(&mut remote, progress(0, 0, 0, 0, true)).await;
         app.ok(
             "mutation($id: ID!) { deleteEvent(id: $id) { deletedId } }",
             json!({"id": gone}),
