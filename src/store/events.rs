@@ -9,6 +9,7 @@ use crate::{db_run, db_write};
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use std::future::Future;
 
 pub use crate::db::models::Event;
 
@@ -42,10 +43,39 @@ fn required_name(name: &str) -> AppResult<String> {
     Ok(name)
 }
 
+/// Serializes the name checks of one year's events until the transaction ends, so two
+/// transactions creating "Christmas" and "christmas" at once cannot both find the name
+/// free: a transaction-scoped advisory lock keyed by the year on PostgreSQL; nothing on
+/// SQLite, whose write transactions already hold the database's single writer lock.
+trait EventNameLock: Send {
+    fn lock_event_names(&mut self, year: i32) -> impl Future<Output = AppResult<()>> + Send;
+}
+
+/// The advisory-lock class of event names (the first key of the two-key lock).
+const EVENT_NAMES_LOCK: i32 = 0x4556; // "EV"
+
+impl EventNameLock for diesel_async::AsyncPgConnection {
+    async fn lock_event_names(&mut self, year: i32) -> AppResult<()> {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+            .bind::<diesel::sql_types::Integer, _>(EVENT_NAMES_LOCK)
+            .bind::<diesel::sql_types::Integer, _>(year)
+            .execute(self)
+            .await?;
+        Ok(())
+    }
+}
+
+impl EventNameLock for crate::db::SqliteConn {
+    async fn lock_event_names(&mut self, _year: i32) -> AppResult<()> {
+        Ok(())
+    }
+}
+
 /// Refuses a name another event of `year` already has (compared case-insensitively).
 /// `except` is the event being renamed.
 macro_rules! check_name_free {
     ($conn:expr, $name:expr, $year:expr, $except:expr) => {{
+        $conn.lock_event_names($year).await?;
         let names: Vec<(i64, String)> = events::table
             .filter(events::year.eq($year))
             .select((events::id, events::name))

@@ -870,3 +870,36 @@ db_test!(dangling_and_wrong_type_ids_are_refused, |app| {
         .await;
     assert_eq!(data, json!({"e": null, "r": null, "a": null}));
 });
+
+crate::db_test_concurrent!(
+    simultaneous_creates_differing_only_in_case_make_one_event,
+    workers = 4,
+    |app| {
+        let names = [
+            "Christmas",
+            "CHRISTMAS",
+            "christmas",
+            "ChristMas",
+            "cHRISTMAS",
+            " Christmas ",
+            "christMAS",
+            "CHRISTmas",
+        ];
+        let inputs = names
+            .iter()
+            .map(|name| json!({"name": name, "eventDate": "2026-12-24"}))
+            .collect();
+        let responses = crate::production::all_at_once(&app, CREATE_EVENT, inputs).await;
+        let created = responses
+            .iter()
+            .filter(|r| crate::production::error_code(r).is_none())
+            .count();
+        assert_eq!(created, 1, "{responses:#?}");
+        for response in &responses {
+            if let Some(code) = crate::production::error_code(response) {
+                assert_eq!(code, "CONFLICT", "{response:#}");
+            }
+        }
+        assert_eq!(count(&app, "events").await, 1);
+    }
+);

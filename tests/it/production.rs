@@ -300,7 +300,8 @@ async fn post(addr: SocketAddr, query: &str, variables: Value) -> Value {
 }
 
 /// Sends the same document with each of `inputs` at once, from separate tasks.
-async fn all_at_once(app: &TestApp, query: &'static str, inputs: Vec<Value>) -> Vec<Value> {
+/// Sends one mutation per input at the same moment and returns every response.
+pub async fn all_at_once(app: &TestApp, query: &'static str, inputs: Vec<Value>) -> Vec<Value> {
     let addr = app.addr;
     let start = Arc::new(tokio::sync::Barrier::new(inputs.len()));
     let tasks: Vec<_> = inputs
@@ -320,7 +321,8 @@ async fn all_at_once(app: &TestApp, query: &'static str, inputs: Vec<Value>) -> 
     responses
 }
 
-fn error_code(response: &Value) -> Option<&str> {
+/// The code of a response's first error, if any.
+pub fn error_code(response: &Value) -> Option<&str> {
     response["errors"][0]["extensions"]["code"].as_str()
 }
 
