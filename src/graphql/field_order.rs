@@ -33,20 +33,39 @@ pub fn reorder(data: &mut Value, document: &ExecutableDocument, operation_name: 
     reorder_value(data, &vec![&operation.node.selection_set.node], document);
 }
 
+/// The response keys of an object at one place of the response, in selection order, each
+/// with the selection sets that apply beneath it.
+type KeyOrder<'a> = Vec<(&'a Name, Selections<'a>)>;
+
+fn key_order<'a>(selections: &Selections<'a>, document: &'a ExecutableDocument) -> KeyOrder<'a> {
+    let mut keys = Vec::new();
+    for set in selections {
+        collect(set, document, &mut keys);
+    }
+    keys
+}
+
 fn reorder_value(value: &mut Value, selections: &Selections<'_>, document: &ExecutableDocument) {
+    match value {
+        Value::List(_) | Value::Object(_) => {
+            // Computed once for a whole list: every element has the same selections.
+            let keys = key_order(selections, document);
+            apply(value, &keys, document);
+        }
+        _ => {}
+    }
+}
+
+fn apply(value: &mut Value, keys: &KeyOrder<'_>, document: &ExecutableDocument) {
     match value {
         Value::List(items) => {
             for item in items {
-                reorder_value(item, selections, document);
+                apply(item, keys, document);
             }
         }
         Value::Object(fields) => {
-            let mut keys: Vec<(&Name, Selections<'_>)> = Vec::new();
-            for set in selections {
-                collect(set, document, &mut keys);
-            }
             let mut ordered = IndexMap::with_capacity(fields.len());
-            for (key, sub_selections) in &keys {
+            for (key, sub_selections) in keys {
                 // swap_remove is O(1); the order left behind does not matter, it is rebuilt here.
                 if let Some(mut field) = fields.swap_remove(*key) {
                     reorder_value(&mut field, sub_selections, document);
@@ -63,11 +82,7 @@ fn reorder_value(value: &mut Value, selections: &Selections<'_>, document: &Exec
 
 /// Appends the response keys of a selection set in order, flattening fragments; a key seen
 /// again gathers the further selection set it brings.
-fn collect<'a>(
-    set: &'a SelectionSet,
-    document: &'a ExecutableDocument,
-    keys: &mut Vec<(&'a Name, Selections<'a>)>,
-) {
+fn collect<'a>(set: &'a SelectionSet, document: &'a ExecutableDocument, keys: &mut KeyOrder<'a>) {
     for selection in &set.items {
         match &selection.node {
             Selection::Field(field) => {

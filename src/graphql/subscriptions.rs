@@ -21,10 +21,46 @@ const LOOKBACK: i64 = 64;
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
-struct RunWatch {
-    db: crate::db::Db,
+/// What wakes a subscription up: a relevant change published by this instance, or the next
+/// poll (which hears other instances). Shared by every subscription.
+struct Wakeup {
     changes: tokio::sync::broadcast::Receiver<Change>,
     ticker: tokio::time::Interval,
+}
+
+impl Wakeup {
+    /// Listens to `feed` from now on; the first poll comes one interval from now.
+    fn new(feed: &ChangeFeed) -> Self {
+        let mut ticker = tokio::time::interval(feed.poll_interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticker.reset();
+        Wakeup {
+            changes: feed.subscribe(),
+            ticker,
+        }
+    }
+
+    /// Waits for a change `relevant` accepts (or missed changes: the feed lagged) or the
+    /// next poll; `false` when the feed is closed (the server is shutting down).
+    async fn wait(&mut self, relevant: impl Fn(&Change) -> bool) -> bool {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            tokio::select! {
+                change = self.changes.recv() => match change {
+                    Ok(change) if relevant(&change) => return true,
+                    Ok(_) => continue,
+                    Err(RecvError::Lagged(_)) => return true,
+                    Err(RecvError::Closed) => return false,
+                },
+                _ = self.ticker.tick() => return true,
+            }
+        }
+    }
+}
+
+struct RunWatch {
+    db: crate::db::Db,
+    wakeup: Wakeup,
     event_id: Option<i64>,
     high_water: i64,
     seen: HashSet<i64>,
@@ -38,14 +74,13 @@ impl RunWatch {
             if let Some(run) = self.pending.pop_front() {
                 return Some(run);
             }
-            tokio::select! {
-                change = self.changes.recv() => match change {
-                    Ok(Change::ProductionRecorded { event_id, .. }) if self.event_id.is_none() || event_id == self.event_id => {}
-                    Ok(_) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                },
-                _ = self.ticker.tick() => {}
+            let wanted = self.event_id;
+            let relevant = |change: &Change| {
+                matches!(change, Change::ProductionRecorded { event_id, .. }
+                    if wanted.is_none() || *event_id == wanted)
+            };
+            if !self.wakeup.wait(relevant).await {
+                return None;
             }
             let from = (self.high_water - LOOKBACK).max(0);
             match run_store::production_runs_after(&self.db, from, self.event_id).await {
@@ -68,8 +103,7 @@ impl RunWatch {
 /// of the event and on every poll, and sent again only when it differs.
 struct ProgressWatch {
     db: crate::db::Db,
-    changes: tokio::sync::broadcast::Receiver<Change>,
-    ticker: tokio::time::Interval,
+    wakeup: Wakeup,
     event_id: i64,
     last: maths::EventProgress,
 }
@@ -79,14 +113,10 @@ impl ProgressWatch {
     /// `None` ends the stream (the event was deleted, or the server is shutting down).
     async fn next(&mut self) -> Option<maths::EventProgress> {
         loop {
-            tokio::select! {
-                change = self.changes.recv() => match change {
-                    Ok(Change::EventChanged { event_id }) if event_id == self.event_id => {}
-                    Ok(_) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                },
-                _ = self.ticker.tick() => {}
+            let watched = self.event_id;
+            let relevant = |change: &Change| matches!(change, Change::EventChanged { event_id } if *event_id == watched);
+            if !self.wakeup.wait(relevant).await {
+                return None;
             }
             match progress_store::progress_of_event(&self.db, self.event_id).await {
                 Ok(None) => return None,
@@ -115,18 +145,14 @@ impl SubscriptionRoot {
         let event_id = ids::decode(&event_id, "Event")?;
         let feed = ctx.data_unchecked::<ChangeFeed>();
         let db = db(ctx).clone();
-        // Subscribe before reading, so a change committed in between is not missed.
-        let changes = feed.subscribe();
+        // Listen before reading, so a change committed in between is not missed.
+        let wakeup = Wakeup::new(feed);
         let current = progress_store::progress_of_event(&db, event_id)
             .await?
             .ok_or_else(|| AppError::not_found("Event", event_id))?;
-        let mut ticker = tokio::time::interval(feed.poll_interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        ticker.reset();
         let watch = ProgressWatch {
             db,
-            changes,
-            ticker,
+            wakeup,
             event_id,
             last: current,
         };
@@ -150,23 +176,17 @@ impl SubscriptionRoot {
         let event_id = ids::decode_opt(event_id.as_ref(), "Event")?;
         let feed = ctx.data_unchecked::<ChangeFeed>();
         let db = db(ctx).clone();
+        let wakeup = Wakeup::new(feed);
         let high_water = run_store::max_production_run_id(&db).await?;
-        let mut ticker = tokio::time::interval(feed.poll_interval);
-        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let watch = RunWatch {
             db,
-            changes: feed.subscribe(),
-            ticker,
+            wakeup,
             event_id,
             high_water,
-            seen: HashSet::new(),
+            // Runs at or below the starting point were recorded before subscribing.
+            seen: ((high_water - LOOKBACK).max(0) + 1..=high_water).collect(),
             pending: VecDeque::new(),
         };
-        // Runs at or below the starting point were recorded before subscribing.
-        let mut watch = watch;
-        watch
-            .seen
-            .extend((high_water - LOOKBACK).max(0) + 1..=high_water);
         Ok(futures::stream::unfold(watch, |mut watch| async move {
             watch.next().await.map(|run| (ProductionRun(run), watch))
         }))

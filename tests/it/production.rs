@@ -795,10 +795,7 @@ db_test_concurrent!(
         ] {
             units.push(create_unit(&app, json!({"name": name, "recipeId": truffles, "yieldMode": "DISCRETE_COUNT", "itemsPerBatch": per_batch, "itemUnit": "piece"})).await);
         }
-        let event = app
-            .ok("mutation { createEvent(input: {name: \"Rush\", eventDate: \"2026-12-20\"}) { id } }", json!({}))
-            .await["createEvent"]["id"]
-            .clone();
+        let event = crate::fixtures::event(&app, "Rush", "2026-12-20").await["id"].clone();
         // 300 g of chocolate cover 6 batches of 45 g; 16 bakers try at once, for one event.
         let inputs = (0..16)
             .map(|i| json!({"recipeId": truffles, "finishedUnitId": units[i % 4], "numBatches": 1, "actualYield": 1 + i,
@@ -941,10 +938,7 @@ db_test_concurrent!(
             {"finishedUnitId": square, "quantity": "4"}, {"packagingId": tin, "quantity": "1"}]}),
         )
         .await;
-        let event = app
-            .ok("mutation { createEvent(input: {name: \"Rush\", eventDate: \"2026-12-20\"}) { id } }", json!({}))
-            .await["createEvent"]["id"]
-            .clone();
+        let event = crate::fixtures::event(&app, "Rush", "2026-12-20").await["id"].clone();
         // Two goods draw on the same squares: 22 cover 5 assemblies of 4.
         let inputs = (0..16)
             .map(|i| json!({"finishedGoodId": if i % 2 == 0 { &boxed } else { &tinned }, "quantity": 1, "eventId": event}))

@@ -223,10 +223,7 @@ db_test!(
         set_target(&app, &k, 3).await;
         expect_progress(&mut modern, progress(1, 0, 0, 0, false)).await;
         // A standalone run and another event's run change nothing; the event's own run does.
-        let other = app
-        .ok("mutation { createEvent(input: {name: \"Other\", eventDate: \"2026-12-31\"}) { id } }", json!({}))
-        .await["createEvent"]["id"]
-        .clone();
+        let other = crate::fixtures::event(&app, "Other", "2026-12-31").await["id"].clone();
         bake(&app, &k, None, 1).await;
         bake(&app, &k, Some(&other), 1).await;
         bake(&app, &k, Some(&k["event"]), 3).await;
@@ -277,10 +274,7 @@ db_test!(
         expect_progress(&mut socket, progress(1, 1, 0, 0, true)).await;
 
         // Deleting an event completes its subscriptions, on every instance.
-        let gone = app
-        .ok("mutation { createEvent(input: {name: \"Gone\", eventDate: \"2026-12-31\"}) { id } }", json!({}))
-        .await["createEvent"]["id"]
-        .clone();
+        let gone = crate::fixtures::event(&app, "Gone", "2026-12-31").await["id"].clone();
         let mut local = subscribe(
             app.addr,
             "graphql-transport-ws",
