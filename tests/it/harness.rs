@@ -414,3 +414,81 @@ fn dechunk(mut body: &str) -> String {
     }
     out
 }
+
+#[derive(QueryableByName)]
+struct OneText {
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+impl TestApp {
+    /// Every row of every application table, as one text per table, in primary-key order.
+    /// Tests take it before and after a refused request to prove nothing was written.
+    pub async fn snapshot(&self) -> Vec<(String, String)> {
+        let db = &self.db;
+        let tables_sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT name AS value FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text AS value FROM information_schema.tables \
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE' \
+                 AND table_name <> '__diesel_schema_migrations' ORDER BY table_name"
+            }
+        };
+        let tables = query_texts(db, tables_sql.to_string())
+            .await
+            .expect("list tables");
+        let mut out = Vec::new();
+        for table in tables {
+            let sql = match self.backend {
+                Backend::Sqlite => {
+                    let columns = query_texts(
+                        db,
+                        format!("SELECT name AS value FROM pragma_table_info('{table}') ORDER BY cid"),
+                    )
+                    .await
+                    .expect("list columns");
+                    let list = columns
+                        .iter()
+                        .map(|c| format!("\"{c}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    format!(
+                        "SELECT COALESCE(json_group_array(json(r)), '[]') AS value FROM \
+                         (SELECT json_array({list}) AS r FROM \"{table}\" ORDER BY {list})"
+                    )
+                }
+                Backend::Postgres => format!(
+                    "SELECT COALESCE(json_agg(t ORDER BY t)::text, '[]') AS value FROM \"{table}\" t"
+                ),
+            };
+            let rows = query_texts(db, sql)
+                .await
+                .unwrap_or_else(|e| panic!("dump {table}: {e}"));
+            out.push((table, rows.into_iter().next().unwrap_or_default()));
+        }
+        out
+    }
+
+    /// Asserts that the database holds exactly what `before` (a [`TestApp::snapshot`]) held.
+    pub async fn assert_unchanged(&self, before: &[(String, String)], what: &str) {
+        let after = self.snapshot().await;
+        for ((table, rows_before), (_, rows_after)) in before.iter().zip(after.iter()) {
+            assert_eq!(
+                rows_before, rows_after,
+                "{what}: table {table} changed on {:?}",
+                self.backend
+            );
+        }
+        assert_eq!(before.len(), after.len(), "{what}: tables changed");
+    }
+}
+
+/// Runs a query whose rows have one text column named `value`.
+async fn query_texts(db: &Db, sql: String) -> bakeplan::error::AppResult<Vec<String>> {
+    let rows: Vec<OneText> =
+        bakeplan::db_run!(db, |conn| diesel::sql_query(&sql).load(conn).await?);
+    Ok(rows.into_iter().map(|r| r.value).collect())
+}

@@ -183,3 +183,19 @@ db_test!(response_fields_come_in_query_order, |app| {
         }
     }
 });
+
+db_test!(snapshots_see_every_write, |app| {
+    let before = app.snapshot().await;
+    assert!(before.len() > 10, "{before:?}");
+    app.assert_unchanged(&before, "nothing happened").await;
+    app.ok(
+        "mutation { createIngredient(input: {name: \"Flour\", category: \"Baking\", unit: \"g\"}) { id } }",
+        json!({}),
+    )
+    .await;
+    let after = app.snapshot().await;
+    assert_ne!(
+        before, after,
+        "a created ingredient must show in the snapshot"
+    );
+});
