@@ -79,15 +79,39 @@ pub struct ServeArgs {
     #[arg(long, env = "BAKEPLAN_MAX_DEPTH", default_value_t = 15)]
     pub max_depth: usize,
 
-    /// Maximum query complexity.
-    #[arg(long, env = "BAKEPLAN_MAX_COMPLEXITY", default_value_t = 50_000)]
-    pub max_complexity: usize,
+    /// Maximum estimated cost of one operation: a field costs 1 plus its selection, a
+    /// connection its page size times its selection, a list its expected length times one item.
+    #[arg(long, env = "BAKEPLAN_MAX_COMPLEXITY", default_value_t = 100_000)]
+    pub max_complexity: u64,
+
+    /// Largest GraphQL document, in bytes (checked before parsing).
+    #[arg(long, env = "BAKEPLAN_MAX_DOCUMENT_BYTES", default_value_t = 100_000)]
+    pub max_document_bytes: usize,
+
+    /// Most selections (fields, fragment spreads, inline fragments) one document may spell
+    /// out (checked before validation).
+    #[arg(
+        long,
+        env = "BAKEPLAN_MAX_DOCUMENT_SELECTIONS",
+        default_value_t = 2_000
+    )]
+    pub max_document_selections: usize,
+
+    /// Browser origins allowed to use the API and its WebSocket, comma-separated
+    /// (e.g. `http://localhost:3000`); the server's own origin is always allowed.
+    #[arg(
+        long,
+        env = "BAKEPLAN_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = ""
+    )]
+    pub cors_origins: Vec<String>,
 
     /// How often subscriptions re-read the database to hear other server instances (ms).
     #[arg(long, env = "BAKEPLAN_SUBSCRIPTION_POLL_MS", default_value_t = 1000)]
     pub subscription_poll_ms: u64,
 
-    /// Largest request body accepted, in bytes.
+    /// Largest request body (and WebSocket message) accepted, in bytes.
     #[arg(long, env = "BAKEPLAN_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
 

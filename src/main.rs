@@ -5,6 +5,7 @@ use bakeplan::config::{redact_url, Cli, Command, LogFormat, ServeArgs};
 use bakeplan::db::pool::DbOptions;
 use bakeplan::db::{migrate, Db};
 use bakeplan::graphql::{self, Limits};
+use bakeplan::http::origin::OriginPolicy;
 use bakeplan::http::{self, AppState, ServerOptions};
 use clap::Parser;
 use std::process::ExitCode;
@@ -105,9 +106,12 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
     let limits = Limits {
         max_depth: args.max_depth,
         max_complexity: args.max_complexity,
+        max_document_bytes: args.max_document_bytes,
+        max_document_selections: args.max_document_selections,
         poll_interval: Duration::from_millis(args.subscription_poll_ms),
     };
-    let state = AppState::new(db.clone(), limits, args.max_batch);
+    let origins = OriginPolicy::new(&args.cors_origins)?;
+    let state = AppState::new(db.clone(), limits, args.max_batch).with_origins(origins);
     let listener = std::net::TcpListener::bind(&args.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;

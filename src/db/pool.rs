@@ -205,7 +205,21 @@ impl Db {
     }
 
     /// Takes a connection from the pool.
+    ///
+    /// Refused on a current-thread runtime (an actix worker): a query future dropped there
+    /// half-way would make diesel-async's SQLite wrapper panic in `block_in_place`, so the
+    /// HTTP layer runs all database work on the multi-thread runtime, and this check keeps
+    /// a mistake from reaching that panic.
     pub async fn get(&self) -> AppResult<PooledConn> {
+        if tokio::runtime::Handle::current().runtime_flavor()
+            != tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            return Err(AppError::Internal(
+                "database work was started on a current-thread runtime; it must run on the \
+                 multi-thread runtime"
+                    .into(),
+            ));
+        }
         match &self.pools {
             Pools::Postgres(p) => p.get().await.map(PooledConn::Postgres),
             Pools::Sqlite(p) => p.get().await.map(PooledConn::Sqlite),

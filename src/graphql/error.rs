@@ -26,6 +26,9 @@ pub enum ErrorCode {
     Forbidden,
     /// Over the depth, complexity or page limits.
     QueryTooComplex,
+    /// A transient failure (the database cannot be reached, the pool is exhausted, a
+    /// conflict persisted after retries): HTTP 503, retry with the same idempotency key.
+    ServiceUnavailable,
     /// The server's fault; details are in the log.
     InternalServerError,
 }
@@ -43,6 +46,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }
     }

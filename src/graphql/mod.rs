@@ -2,6 +2,7 @@
 //! Resolvers stay thin: they decode ids, call the store, and load relations through the
 //! per-request [`loaders`].
 
+pub mod admission;
 pub mod connection;
 pub mod context;
 pub mod enums;
@@ -66,8 +67,13 @@ pub type BakeplanSchema = Schema<QueryRoot, MutationRoot, subscriptions::Subscri
 pub struct Limits {
     /// Maximum selection depth.
     pub max_depth: usize,
-    /// Maximum complexity (each field costs 1; connections multiply by their page size).
-    pub max_complexity: usize,
+    /// Maximum estimated cost of an operation (see [`admission`]: connections multiply
+    /// their selection by their page size, lists by their expected length).
+    pub max_complexity: u64,
+    /// Largest document, in bytes.
+    pub max_document_bytes: usize,
+    /// Most selections written in one document.
+    pub max_document_selections: usize,
     /// How often subscriptions re-read the database to hear other server instances.
     pub poll_interval: std::time::Duration,
 }
@@ -76,8 +82,21 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_depth: 15,
-            max_complexity: 50_000,
+            max_complexity: admission::DocumentLimits::default().max_complexity,
+            max_document_bytes: admission::DocumentLimits::default().max_bytes,
+            max_document_selections: admission::DocumentLimits::default().max_selections,
             poll_interval: std::time::Duration::from_secs(1),
+        }
+    }
+}
+
+impl Limits {
+    /// The limits checked before a document is validated.
+    pub fn document(&self) -> admission::DocumentLimits {
+        admission::DocumentLimits {
+            max_bytes: self.max_document_bytes,
+            max_selections: self.max_document_selections,
+            max_complexity: self.max_complexity,
         }
     }
 }
@@ -91,8 +110,7 @@ pub fn build_schema(db: Option<Db>, limits: Limits, metrics: Option<Metrics>) ->
         subscriptions::SubscriptionRoot,
     )
     .extension(observe::Observe::new(metrics))
-    .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity);
+    .limit_depth(limits.max_depth);
     if let Some(db) = db {
         builder = builder
             .data(db)

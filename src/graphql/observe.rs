@@ -1,8 +1,8 @@
 //! A schema extension applied to every operation: it finishes error codes (limits and
-//! parse errors get theirs), refuses mutations on read-only transports (HTTP GET), puts
-//! response fields in query order, records metrics, and logs one line per operation.
+//! parse errors get theirs), puts response fields in query order, records metrics, and
+//! logs one line per operation.
 
-use super::error::{with_code, ErrorCode};
+use super::error::ErrorCode;
 use crate::metrics::Metrics;
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
@@ -11,9 +11,6 @@ use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, Opera
 use async_graphql::{Response, ServerError, ServerResult, Variables};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-
-/// Request data marking a transport that may only run queries (HTTP GET).
-pub struct ReadOnlyTransport;
 
 /// Factory installed on the schema.
 pub struct Observe {
@@ -69,7 +66,7 @@ fn operation_kind(document: &ExecutableDocument, name: Option<&str>) -> Option<O
 
 /// Gives every error a code: limit errors `QUERY_TOO_COMPLEX`, other uncoded errors
 /// (parse, validation, input coercion) `BAD_USER_INPUT`.
-fn finish_codes(errors: &mut [ServerError]) {
+pub fn finish_codes(errors: &mut [ServerError]) {
     for error in errors {
         let has_code = error
             .extensions
@@ -143,7 +140,7 @@ impl Extension for ObserveExtension {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        let (kind, document) = {
+        let document = {
             let mut op = self.operation.lock().expect("not poisoned");
             // Kept (not taken): a subscription executes once per event.
             let document = op.document.clone();
@@ -152,15 +149,8 @@ impl Extension for ObserveExtension {
                 .and_then(|d| operation_kind(d, operation_name));
             op.kind = kind.map(kind_name);
             op.name = operation_name.map(str::to_string);
-            (kind, document)
+            document
         };
-        if ctx.data_opt::<ReadOnlyTransport>().is_some() && kind != Some(OperationType::Query) {
-            let error = with_code(
-                "only queries can be sent with GET; send mutations with POST",
-                ErrorCode::BadUserInput,
-            );
-            return Response::from_errors(vec![error.into_server_error(Default::default())]);
-        }
         let mut response = next.run(ctx, operation_name).await;
         if let Some(document) = &document {
             super::field_order::reorder(&mut response.data, document, operation_name);

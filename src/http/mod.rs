@@ -1,17 +1,19 @@
-//! The actix-web application: GraphQL over HTTP (POST and GET), GraphiQL, health,
-//! readiness and metrics.
+//! The actix-web application: GraphQL over HTTP (POST and GET) and WebSocket, GraphiQL,
+//! health, readiness and metrics.
+
+pub mod gateway;
+pub mod graphql_http;
+pub mod origin;
+pub mod problem;
+pub mod ws;
 
 use crate::db::{migrate, Db};
-use crate::graphql::loaders::new_loaders;
-use crate::graphql::observe::ReadOnlyTransport;
 use crate::graphql::{build_schema, BakeplanSchema, Limits};
 use crate::metrics::Metrics;
-use actix_web::{guard, web, Either, HttpRequest, HttpResponse};
+use actix_web::{guard, middleware, web, HttpResponse};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::BatchRequest;
-use async_graphql_actix_web::{
-    GraphQLBatchRequest, GraphQLRequest, GraphQLResponse, GraphQLSubscription,
-};
+use gateway::Gateway;
+use origin::OriginPolicy;
 
 /// Everything the HTTP handlers share.
 #[derive(Clone)]
@@ -22,21 +24,38 @@ pub struct AppState {
     pub db: Db,
     /// This instance's metrics.
     pub metrics: Metrics,
+    /// Runs operations on the multi-thread runtime, after the document limits.
+    pub gateway: Gateway,
+    /// The browser origins allowed besides the server's own.
+    pub origins: OriginPolicy,
     /// The most operations one batched POST may carry.
     pub max_batch: usize,
+    /// Largest request body (and WebSocket message) accepted, in bytes.
+    pub max_body_bytes: usize,
 }
 
 impl AppState {
-    /// Builds the state for a database.
+    /// Builds the state for a database. Must be called on the multi-thread tokio runtime
+    /// the server runs database work on (see [`gateway`]).
     pub fn new(db: Db, limits: Limits, max_batch: usize) -> Self {
         let metrics = Metrics::new();
         let schema = build_schema(Some(db.clone()), limits, Some(metrics.clone()));
+        let gateway = Gateway::new(schema.clone(), db.clone(), limits.document());
         AppState {
             schema,
             db,
             metrics,
+            gateway,
+            origins: OriginPolicy::default(),
             max_batch,
+            max_body_bytes: ServerOptions::default().max_body_bytes,
         }
+    }
+
+    /// Allows browsers on these origins (`--cors-origins`).
+    pub fn with_origins(mut self, origins: OriginPolicy) -> Self {
+        self.origins = origins;
+        self
     }
 }
 
@@ -46,13 +65,19 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
         cfg.app_data(web::Data::new(state))
             .service(
                 web::resource("/graphql")
-                    .route(web::post().to(graphql_post))
+                    .wrap(middleware::from_fn(origin::guard))
+                    .route(web::post().to(graphql_http::post))
                     .route(
                         web::get()
                             .guard(guard::Header("upgrade", "websocket"))
-                            .to(graphql_ws),
+                            .to(ws::upgrade),
                     )
-                    .route(web::get().to(graphql_get)),
+                    .route(web::get().to(graphql_http::get))
+                    .route(
+                        web::route()
+                            .guard(guard::Options())
+                            .to(HttpResponse::NoContent),
+                    ),
             )
             .route("/graphiql", web::get().to(graphiql))
             .route("/", web::get().to(root))
@@ -60,51 +85,6 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/readyz", web::get().to(readyz))
             .route("/metrics", web::get().to(metrics));
     }
-}
-
-async fn graphql_post(
-    state: web::Data<AppState>,
-    request: GraphQLBatchRequest,
-) -> Either<HttpResponse, GraphQLResponse> {
-    let mut batch = request.into_inner();
-    if let BatchRequest::Batch(requests) = &batch {
-        if requests.len() > state.max_batch {
-            return Either::Left(HttpResponse::BadRequest().json(serde_json::json!({
-                "errors": [{
-                    "message": format!("a batch may hold at most {} operations; this one has {}", state.max_batch, requests.len()),
-                    "extensions": {"code": "BAD_USER_INPUT"}
-                }]
-            })));
-        }
-    }
-    for request in batch.iter_mut() {
-        request.data.insert(new_loaders(state.db.clone()));
-    }
-    Either::Right(state.schema.execute_batch(batch).await.into())
-}
-
-async fn graphql_get(state: web::Data<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let request = request
-        .into_inner()
-        .data(new_loaders(state.db.clone()))
-        .data(ReadOnlyTransport);
-    state.schema.execute(request).await.into()
-}
-
-/// Subscriptions over WebSocket; each connection gets its own (non-caching) loaders.
-async fn graphql_ws(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
-    let db = state.db.clone();
-    GraphQLSubscription::new(state.schema.clone())
-        .on_connection_init(move |_| async move {
-            let mut data = async_graphql::Data::default();
-            data.insert(new_loaders(db));
-            Ok(data)
-        })
-        .start(&request, payload)
 }
 
 async fn graphiql() -> HttpResponse {
@@ -130,7 +110,17 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match migrate::pending_versions(&state.db).await {
+    let db = state.db.clone();
+    let pending = state
+        .gateway
+        .run(async move { migrate::pending_versions(&db).await })
+        .await
+        .unwrap_or_else(|| {
+            Err(crate::error::AppError::Internal(
+                "readiness check panicked".into(),
+            ))
+        });
+    match pending {
         Ok(pending) if pending.is_empty() => HttpResponse::Ok()
             .content_type("text/plain")
             .body("ready\n"),
@@ -160,7 +150,7 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 pub struct ServerOptions {
     /// Worker threads (`None`: number of cores).
     pub workers: Option<usize>,
-    /// Largest JSON body accepted.
+    /// Largest request body (and WebSocket message) accepted, in bytes.
     pub max_body_bytes: usize,
     /// Seconds in-flight requests get after a shutdown signal.
     pub shutdown_timeout_secs: u64,
@@ -183,11 +173,10 @@ pub fn start(
     listener: std::net::TcpListener,
     options: &ServerOptions,
 ) -> std::io::Result<actix_web::dev::Server> {
-    let body_limit = options.max_body_bytes;
+    let mut state = state;
+    state.max_body_bytes = options.max_body_bytes;
     let mut server = actix_web::HttpServer::new(move || {
         actix_web::App::new()
-            .app_data(web::JsonConfig::default().limit(body_limit))
-            .app_data(web::PayloadConfig::new(body_limit))
             .wrap(actix_web::middleware::Compress::default())
             .configure(configure(state.clone()))
     })

@@ -1,0 +1,194 @@
+//! Where every transport hands its GraphQL operations over: document limits first, then
+//! execution on the multi-thread runtime.
+//!
+//! actix-web runs each HTTP worker on its own current-thread runtime. diesel-async's SQLite
+//! connection runs queries with `spawn_blocking`, and when a query future is dropped
+//! half-way (a client cancels a subscription, closes its socket, or gives up on a request)
+//! it waits for the blocking query with `block_in_place`, which panics on a current-thread
+//! runtime and, during unwinding, aborts the process. So no database work may run on an
+//! actix worker: every operation, and every subscription stream, runs as a task on the
+//! runtime of multi-thread flavour. A task is never cancelled half-way by its caller: an
+//! abandoned request runs to completion and returns its connection to the pool, and a
+//! dropped subscription is dropped on a runtime thread where waiting is allowed.
+//!
+//! Those runtimes have one worker thread each, one runtime per core, and requests are dealt
+//! out in turn. With a single worker, a request's DataLoader batch (started on a short
+//! timer when the first key is asked for) cannot run while the request is still asking for
+//! the other keys of the same level on another thread, so every level stays one batch and
+//! one statement, as on the actix workers before.
+
+use crate::db::Db;
+use crate::graphql::admission::{admit, DocumentLimits, Refusal, SchemaShape};
+use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE};
+use crate::graphql::loaders::new_loaders;
+use crate::graphql::observe::finish_codes;
+use crate::graphql::BakeplanSchema;
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Data, Executor, Request, Response, ServerError};
+use futures::stream::BoxStream;
+use futures::StreamExt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::runtime::{Handle, Runtime};
+
+/// One-worker runtimes of multi-thread flavour that operations run on, dealt out in turn.
+struct Executors {
+    runtimes: Vec<Runtime>,
+    next: AtomicUsize,
+}
+
+impl Executors {
+    fn new(count: usize) -> Executors {
+        let runtimes = (0..count.max(1))
+            .map(|i| {
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .thread_name(format!("bakeplan-exec-{i}"))
+                    .enable_all()
+                    .build()
+                    .expect("an execution runtime can be started")
+            })
+            .collect();
+        Executors {
+            runtimes,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    fn pick(&self) -> Handle {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.runtimes.len();
+        self.runtimes[i].handle().clone()
+    }
+}
+
+impl Drop for Executors {
+    fn drop(&mut self) {
+        // The last handle may go away on an actix worker, where blocking to join the
+        // runtimes' threads is not allowed.
+        for runtime in self.runtimes.drain(..) {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Runs operations for the HTTP and WebSocket transports.
+#[derive(Clone)]
+pub struct Gateway {
+    schema: BakeplanSchema,
+    db: Db,
+    executors: Arc<Executors>,
+    limits: DocumentLimits,
+    shape: Arc<SchemaShape>,
+}
+
+/// An operation that passed the document limits and may be executed.
+pub struct Admitted {
+    request: Request,
+    /// The type of the operation that will run, when the document names one.
+    pub operation: Option<OperationType>,
+}
+
+impl Gateway {
+    /// A gateway with one execution runtime per core.
+    pub fn new(schema: BakeplanSchema, db: Db, limits: DocumentLimits) -> Gateway {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let executors = Arc::new(Executors::new(cores));
+        let shape = Arc::new(SchemaShape::from_sdl(&schema.sdl()));
+        Gateway {
+            schema,
+            db,
+            executors,
+            limits,
+            shape,
+        }
+    }
+
+    /// Checks a request against the document limits (parsing it once); a refusal is the
+    /// error to send, with its code.
+    pub fn admit(&self, mut request: Request) -> Result<Admitted, ServerError> {
+        let operation =
+            admit(&mut request, &self.limits, &self.shape).map_err(Refusal::into_server_error)?;
+        Ok(Admitted { request, operation })
+    }
+
+    /// Executes an admitted operation with fresh loaders, as a task on the multi-thread
+    /// runtime. A panic in a resolver becomes an internal error response.
+    pub async fn execute(&self, admitted: Admitted) -> Response {
+        let schema = self.schema.clone();
+        let request = admitted.request.data(new_loaders(self.db.clone()));
+        let task = self
+            .executors
+            .pick()
+            .spawn(async move { schema.execute(request).await });
+        match task.await {
+            Ok(response) => response,
+            Err(error) => {
+                tracing::error!(%error, "a GraphQL operation panicked");
+                Response::from_errors(vec![internal_error()])
+            }
+        }
+    }
+
+    /// Runs `future` on an execution runtime and waits for it; for database work
+    /// outside GraphQL (readiness checks).
+    pub async fn run<T: Send + 'static>(
+        &self,
+        future: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> Option<T> {
+        self.executors.pick().spawn(future).await.ok()
+    }
+
+    /// The runtime the next operation or connection should run on.
+    pub fn runtime(&self) -> Handle {
+        self.executors.pick()
+    }
+
+    /// The database, for per-connection data of the WebSocket transport.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+/// The error sent when an operation failed for a reason that is the server's fault.
+fn internal_error() -> ServerError {
+    let mut error = ServerError::new(INTERNAL_MESSAGE, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", ErrorCode::InternalServerError.as_str());
+    error
+}
+
+/// The WebSocket transport drives operations through this implementation: each streamed
+/// response gets its error codes like an HTTP response does.
+impl Executor for Gateway {
+    async fn execute(&self, request: Request) -> Response {
+        match self.admit(request) {
+            Ok(admitted) => Gateway::execute(self, admitted).await,
+            Err(error) => Response::from_errors(vec![error]),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        match self.admit(request) {
+            Ok(admitted) => self
+                .schema
+                .execute_stream_with_session_data(
+                    admitted.request,
+                    session_data.unwrap_or_default(),
+                )
+                .map(|mut response| {
+                    finish_codes(&mut response.errors);
+                    response
+                })
+                .boxed(),
+            Err(error) => {
+                futures::stream::once(async move { Response::from_errors(vec![error]) }).boxed()
+            }
+        }
+    }
+}

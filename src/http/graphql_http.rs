@@ -1,0 +1,486 @@
+//! GraphQL over HTTP (SPEC §4.2): `POST /graphql` with a JSON body (single or batched
+//! operations) and `GET /graphql` for queries.
+//!
+//! Everything a request can be refused for is checked before it costs anything: the
+//! media types (a browser on another site can send `text/plain` or form bodies without a
+//! preflight, so only JSON is read), the body size (counted while it streams in), the
+//! batch size, and the document limits. Every refusal is a GraphQL JSON response with
+//! `extensions.code`.
+
+use super::problem::{error_body, error_response};
+use super::AppState;
+use crate::graphql::error::ErrorCode;
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, Request, Response, ServerError};
+use futures::StreamExt;
+use serde::Deserialize;
+
+/// The GraphQL-over-HTTP response media type.
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+/// The legacy JSON media type, still what most clients ask for.
+const JSON: &str = "application/json";
+
+/// The media type of a response, chosen from the request's `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    /// `application/graphql-response+json`: requests refused before execution are `400`.
+    GraphqlResponse,
+    /// `application/json`: every well-formed GraphQL response is `200`.
+    Json,
+}
+
+impl MediaType {
+    fn as_str(self) -> &'static str {
+        match self {
+            MediaType::GraphqlResponse => GRAPHQL_RESPONSE_JSON,
+            MediaType::Json => JSON,
+        }
+    }
+}
+
+/// Picks the response media type from `Accept`: the first acceptable one in the client's
+/// order; `application/json` when there is no `Accept`; `None` when nothing listed is
+/// acceptable.
+fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(MediaType::Json);
+    };
+    let mut best: Option<(f32, MediaType)> = None;
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let quality = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let candidate = match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => MediaType::GraphqlResponse,
+            JSON | "application/*" | "*/*" => MediaType::Json,
+            _ => continue,
+        };
+        if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+            best = Some((quality, candidate));
+        }
+    }
+    best.map(|(_, media)| media)
+}
+
+fn not_acceptable() -> HttpResponse {
+    error_response(
+        StatusCode::NOT_ACCEPTABLE,
+        ErrorCode::BadUserInput,
+        "this server answers with application/graphql-response+json or application/json; \
+         list one of them in Accept",
+    )
+}
+
+/// Whether a POST body's `Content-Type` is one the server reads.
+fn is_json_body(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mut parts = value.split(';');
+    let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let charset_ok = parts.all(|p| {
+        let p = p.trim().to_ascii_lowercase();
+        !p.starts_with("charset=") || matches!(p.as_str(), "charset=utf-8" | "charset=\"utf-8\"")
+    });
+    matches!(media.as_str(), JSON | GRAPHQL_RESPONSE_JSON) && charset_ok
+}
+
+/// `POST /graphql`.
+pub async fn post(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    mut payload: web::Payload,
+) -> HttpResponse {
+    let Some(media) = negotiate(request.headers()) else {
+        return not_acceptable();
+    };
+    if !is_json_body(request.headers()) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "send GraphQL requests as JSON: Content-Type: application/json",
+        );
+    }
+    let limit = state.max_body_bytes;
+    let too_large = || {
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadUserInput,
+            format!("the request body is larger than {limit} bytes (--max-body-bytes)"),
+        )
+    };
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return too_large();
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadUserInput,
+                "the request body could not be read completely",
+            );
+        };
+        if body.len() + chunk.len() > limit {
+            return too_large();
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let batch = match parse_body(&body) {
+        Ok(batch) => batch,
+        Err(message) => {
+            return error_response(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message)
+        }
+    };
+    match batch {
+        BatchRequest::Single(request) => {
+            let outcome = run(&state, request, false).await;
+            respond_single(media, outcome)
+        }
+        BatchRequest::Batch(requests) => {
+            if requests.len() > state.max_batch {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadUserInput,
+                    format!(
+                        "a batch may hold at most {} operations; this one has {}",
+                        state.max_batch,
+                        requests.len()
+                    ),
+                );
+            }
+            if requests.is_empty() {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadUserInput,
+                    "the batch is empty; send at least one operation",
+                );
+            }
+            let outcomes =
+                futures::future::join_all(requests.into_iter().map(|r| run(&state, r, false)))
+                    .await;
+            respond_batch(media, outcomes)
+        }
+    }
+}
+
+/// Reads a JSON body as one request or a list of them, with a message a client can act on.
+fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        format!(
+            "the body is not valid JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let one = |value: serde_json::Value| -> Result<Request, String> {
+        if !value.is_object() {
+            return Err("each GraphQL request must be a JSON object".to_string());
+        }
+        if !value.get("query").is_some_and(|q| q.is_string()) {
+            return Err("a GraphQL request needs a \"query\" string".to_string());
+        }
+        serde_json::from_value::<Request>(value).map_err(|e| {
+            format!(
+                "the GraphQL request is malformed: {}",
+                describe_field_error(&e.to_string())
+            )
+        })
+    };
+    match value {
+        serde_json::Value::Array(items) => Ok(BatchRequest::Batch(
+            items.into_iter().map(one).collect::<Result<_, _>>()?,
+        )),
+        other => Ok(BatchRequest::Single(one(other)?)),
+    }
+}
+
+/// serde's messages name Rust types; keep only the part about the client's JSON.
+fn describe_field_error(message: &str) -> &'static str {
+    if message.contains("variables") || message.contains("map") {
+        "\"variables\" must be a JSON object"
+    } else if message.contains("operationName") || message.contains("string") {
+        "\"operationName\" must be a string or null"
+    } else if message.contains("extensions") {
+        "\"extensions\" must be a JSON object"
+    } else {
+        "expected {\"query\": string, \"operationName\"?: string, \"variables\"?: object}"
+    }
+}
+
+/// The query string of `GET /graphql`.
+#[derive(Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+/// `GET /graphql`: queries only.
+pub async fn get(state: web::Data<AppState>, request: HttpRequest) -> HttpResponse {
+    let Some(media) = negotiate(request.headers()) else {
+        return not_acceptable();
+    };
+    let bad =
+        |message: &str| error_response(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message);
+    let Ok(params) = web::Query::<GetParams>::from_query(request.query_string()) else {
+        return bad("the query string is malformed");
+    };
+    let params = params.into_inner();
+    let Some(query) = params.query else {
+        return bad("a GET request needs a \"query\" parameter");
+    };
+    if query.len() + params.variables.as_ref().map_or(0, String::len) > state.max_body_bytes {
+        return error_response(
+            StatusCode::URI_TOO_LONG,
+            ErrorCode::BadUserInput,
+            format!(
+                "the request is larger than {} bytes (--max-body-bytes)",
+                state.max_body_bytes
+            ),
+        );
+    }
+    let mut graphql = Request::new(query);
+    graphql.operation_name = params.operation_name;
+    if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
+        match serde_json::from_str::<serde_json::Value>(&variables) {
+            Ok(value @ serde_json::Value::Object(_)) => {
+                graphql.variables = async_graphql::Variables::from_json(value)
+            }
+            _ => return bad("the \"variables\" parameter must be a JSON object"),
+        }
+    }
+    if let Some(extensions) = params.extensions.filter(|v| !v.is_empty()) {
+        match serde_json::from_str::<serde_json::Value>(&extensions)
+            .ok()
+            .and_then(|v| serde_json::from_value(v).ok())
+        {
+            Some(extensions) => graphql.extensions = extensions,
+            None => return bad("the \"extensions\" parameter must be a JSON object"),
+        }
+    }
+    let outcome = run(&state, graphql, true).await;
+    respond_single(media, outcome)
+}
+
+/// What became of one operation.
+enum Outcome {
+    /// It ran (possibly with errors).
+    Executed(Response),
+    /// It was refused before execution: parse, validation or limit errors.
+    Refused(Vec<ServerError>),
+    /// A mutation or subscription sent with GET.
+    NotAQuery,
+}
+
+async fn run(state: &AppState, request: Request, read_only: bool) -> Outcome {
+    let admitted = match state.gateway.admit(request) {
+        Ok(admitted) => admitted,
+        Err(error) => return Outcome::Refused(vec![error]),
+    };
+    if read_only && matches!(admitted.operation, Some(op) if op != OperationType::Query) {
+        return Outcome::NotAQuery;
+    }
+    let response = state.gateway.execute(admitted).await;
+    // Errors with no data at all and no path come from parsing, validation or variable
+    // coercion: the operation never started.
+    let refused = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+        && !response
+            .errors
+            .iter()
+            .any(|e| code_of(e) == Some(ErrorCode::ServiceUnavailable.as_str()));
+    if refused {
+        Outcome::Refused(response.errors)
+    } else {
+        Outcome::Executed(response)
+    }
+}
+
+fn code_of(error: &ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        async_graphql::Value::String(code) => Some(code.as_str()),
+        _ => None,
+    }
+}
+
+/// The HTTP status of an executed response: `503` when the database was unavailable (the
+/// client should retry), else `200`.
+fn executed_status(response: &Response) -> StatusCode {
+    if response
+        .errors
+        .iter()
+        .any(|e| code_of(e) == Some(ErrorCode::ServiceUnavailable.as_str()))
+    {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// The status and JSON text of one outcome, and whether it was refused before execution.
+/// Responses are serialized directly: a `serde_json::Value` would sort their keys, and
+/// fields must come in query order.
+fn body_of(outcome: &Outcome) -> (StatusCode, String, bool) {
+    match outcome {
+        Outcome::Executed(response) => (
+            executed_status(response),
+            serde_json::to_string(response).unwrap_or_default(),
+            false,
+        ),
+        Outcome::Refused(errors) => (
+            StatusCode::BAD_REQUEST,
+            serde_json::to_string(&serde_json::json!({ "errors": errors })).unwrap_or_default(),
+            true,
+        ),
+        Outcome::NotAQuery => (
+            StatusCode::METHOD_NOT_ALLOWED,
+            error_body(
+                ErrorCode::BadUserInput,
+                "only queries can be sent with GET; send mutations with POST",
+            ),
+            true,
+        ),
+    }
+}
+
+fn respond_single(media: MediaType, outcome: Outcome) -> HttpResponse {
+    let (status, body, refused) = body_of(&outcome);
+    let status = match (&outcome, media) {
+        (Outcome::NotAQuery, _) => status,
+        // Legacy JSON clients expect 200 for any GraphQL response.
+        (_, MediaType::Json) if refused => StatusCode::OK,
+        _ => status,
+    };
+    let mut response = HttpResponse::build(status);
+    response.content_type(media.as_str());
+    if matches!(outcome, Outcome::NotAQuery) {
+        response.insert_header((header::ALLOW, "POST"));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header((header::RETRY_AFTER, "1"));
+    }
+    response.body(body)
+}
+
+fn respond_batch(media: MediaType, outcomes: Vec<Outcome>) -> HttpResponse {
+    let mut unavailable = false;
+    let bodies: Vec<String> = outcomes
+        .iter()
+        .map(|outcome| {
+            let (status, body, _) = body_of(outcome);
+            unavailable |= status == StatusCode::SERVICE_UNAVAILABLE;
+            body
+        })
+        .collect();
+    let mut response = HttpResponse::build(if unavailable {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    });
+    if unavailable {
+        response.insert_header((header::RETRY_AFTER, "1"));
+    }
+    response
+        .content_type(media.as_str())
+        .body(format!("[{}]", bodies.join(",")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(
+                header::HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn accept_is_negotiated() {
+        assert_eq!(negotiate(&headers(&[])), Some(MediaType::Json));
+        assert_eq!(
+            negotiate(&headers(&[("accept", "application/json")])),
+            Some(MediaType::Json)
+        );
+        assert_eq!(
+            negotiate(&headers(&[(
+                "accept",
+                "application/graphql-response+json, application/json;q=0.9"
+            )])),
+            Some(MediaType::GraphqlResponse)
+        );
+        assert_eq!(
+            negotiate(&headers(&[("accept", "*/*")])),
+            Some(MediaType::Json)
+        );
+        assert_eq!(negotiate(&headers(&[("accept", "text/html")])), None);
+    }
+
+    #[test]
+    fn only_json_bodies_are_read() {
+        for ok in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/graphql-response+json",
+        ] {
+            assert!(is_json_body(&headers(&[("content-type", ok)])), "{ok}");
+        }
+        for refused in [
+            "text/plain",
+            "multipart/form-data; boundary=x",
+            "application/x-www-form-urlencoded",
+            "application/json; charset=latin1",
+            "application/graphql",
+        ] {
+            assert!(
+                !is_json_body(&headers(&[("content-type", refused)])),
+                "{refused}"
+            );
+        }
+        assert!(!is_json_body(&headers(&[])));
+    }
+
+    #[test]
+    fn malformed_bodies_get_messages_without_rust_internals() {
+        for body in [
+            &b"{"[..],
+            b"42",
+            b"{\"query\": 1}",
+            b"{\"query\": \"{a}\", \"variables\": [1]}",
+            b"[{\"nope\": 1}]",
+        ] {
+            let message = parse_body(body).unwrap_err();
+            assert!(!message.contains("enum"), "{message}");
+            assert!(!message.contains("BatchRequest"), "{message}");
+        }
+        assert!(matches!(
+            parse_body(b"[{\"query\": \"{a}\"}]"),
+            Ok(BatchRequest::Batch(_))
+        ));
+    }
+}
