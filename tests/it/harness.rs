@@ -206,6 +206,17 @@ impl TestApp {
     /// Like [`TestApp::spawn`], with `workers` HTTP workers and a pool of `max_connections`
     /// (concurrency tests and the benchmark).
     pub async fn spawn_with(backend: Backend, workers: usize, max_connections: usize) -> TestApp {
+        TestApp::spawn_custom(backend, workers, max_connections, |state| state).await
+    }
+
+    /// Like [`TestApp::spawn_with`], letting the test adjust the server's state (allowed
+    /// origins, limits) before it starts.
+    pub async fn spawn_custom(
+        backend: Backend,
+        workers: usize,
+        max_connections: usize,
+        customize: impl FnOnce(AppState) -> AppState,
+    ) -> TestApp {
         let (url, database) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -231,7 +242,7 @@ impl TestApp {
             ..DbOptions::default()
         };
         let db = Db::open(&url, &options).expect("open pool");
-        let state = AppState::new(db.clone(), Limits::default(), 10);
+        let state = customize(AppState::new(db.clone(), Limits::default(), 10));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         let server = http::start(
@@ -330,6 +341,24 @@ impl TestApp {
             .expect("a pooled database connection")
     }
 
+    /// Waits up to five seconds for every pooled connection to be returned, and fails the
+    /// test if one stays in use.
+    pub async fn assert_pool_idle(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let (_, in_use, _) = self.db.pool_status();
+            if in_use == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{in_use} pooled connections stayed in use on {:?}",
+                self.backend
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Statements executed so far through this app's pool.
     pub fn statements(&self) -> u64 {
         self.db.stats().statements()
@@ -371,6 +400,58 @@ pub async fn raw_http(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> (u16, String) {
+    let response = raw_http_full(addr, method, path, headers, body).await;
+    (response.status, response.body)
+}
+
+/// An HTTP response as the tests see it.
+#[derive(Debug)]
+pub struct HttpReply {
+    /// The status code.
+    pub status: u16,
+    /// The response headers, names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The body, de-chunked.
+    pub body: String,
+}
+
+impl HttpReply {
+    /// The value of a response header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == &name.to_ascii_lowercase())
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|_| panic!("status {}, not JSON: {}", self.status, self.body))
+    }
+}
+
+impl TestApp {
+    /// Sends one raw HTTP request and returns status, headers and body.
+    pub async fn http_full(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> HttpReply {
+        raw_http_full(self.addr, method, path, headers, body).await
+    }
+}
+
+/// [`raw_http`] with the response headers.
+pub async fn raw_http_full(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> HttpReply {
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (name, value) in headers {
@@ -399,7 +480,17 @@ pub async fn raw_http(
     } else {
         body.to_string()
     };
-    (status, body)
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    HttpReply {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn dechunk(mut body: &str) -> String {

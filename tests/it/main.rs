@@ -1,6 +1,7 @@
 //! The integration-test binary: every test drives the real server over HTTP, once on
 //! SQLite and once on PostgreSQL.
 
+mod cancellation;
 mod catalog;
 mod events;
 mod fixtures;
@@ -14,3 +15,4 @@ mod recipes;
 mod schema_rules;
 mod server;
 mod subscriptions;
+mod transport;

@@ -14,10 +14,10 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(addr: SocketAddr, protocol: &str) -> Socket {
+pub async fn connect(addr: SocketAddr, protocol: &str) -> Socket {
     let mut request = format!("ws://{addr}/graphql")
         .into_client_request()
         .expect("request");
@@ -30,7 +30,7 @@ async fn connect(addr: SocketAddr, protocol: &str) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::Text(message.to_string().into()))
         .await
@@ -38,7 +38,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next JSON message that is not a keep-alive, within 10 seconds.
-async fn receive(socket: &mut Socket) -> Value {
+pub async fn receive(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(10), socket.next())
             .await
@@ -54,7 +54,7 @@ async fn receive(socket: &mut Socket) -> Value {
     }
 }
 
-async fn subscribe(addr: SocketAddr, protocol: &str, query: &str, variables: Value) -> Socket {
+pub async fn subscribe(addr: SocketAddr, protocol: &str, query: &str, variables: Value) -> Socket {
     let mut socket = connect(addr, protocol).await;
     send(
         &mut socket,
