@@ -6,7 +6,7 @@ use crate::graphql::loaders::new_loaders;
 use crate::graphql::observe::ReadOnlyTransport;
 use crate::graphql::{build_schema, BakeplanSchema, Limits};
 use crate::metrics::Metrics;
-use actix_web::{guard, web, Either, HttpRequest, HttpResponse};
+use actix_web::{guard, web, Either, HttpRequest, HttpResponse, Responder};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::BatchRequest;
 use async_graphql_actix_web::{
@@ -65,7 +65,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
 async fn graphql_post(
     state: web::Data<AppState>,
     request: GraphQLBatchRequest,
-) -> Either<HttpResponse, GraphQLResponse> {
+) -> Either<HttpResponse, actix_web::CustomizeResponder<GraphQLResponse>> {
     let mut batch = request.into_inner();
     if let BatchRequest::Batch(requests) = &batch {
         if requests.len() > state.max_batch {
@@ -80,15 +80,31 @@ async fn graphql_post(
     for request in batch.iter_mut() {
         request.data.insert(new_loaders(state.db.clone()));
     }
-    Either::Right(state.schema.execute_batch(batch).await.into())
+    let response = state.schema.execute_batch(batch).await;
+    Either::Right(with_status(response))
 }
 
-async fn graphql_get(state: web::Data<AppState>, request: GraphQLRequest) -> GraphQLResponse {
+async fn graphql_get(
+    state: web::Data<AppState>,
+    request: GraphQLRequest,
+) -> actix_web::CustomizeResponder<GraphQLResponse> {
     let request = request
         .into_inner()
         .data(new_loaders(state.db.clone()))
         .data(ReadOnlyTransport);
-    state.schema.execute(request).await.into()
+    with_status(state.schema.execute(request).await.into())
+}
+
+/// 503 when an error is `SERVICE_UNAVAILABLE`, so clients know to retry; 200 otherwise.
+fn with_status(
+    response: async_graphql::BatchResponse,
+) -> actix_web::CustomizeResponder<GraphQLResponse> {
+    let status = crate::graphql::error::batch_http_status(&response)
+        .and_then(|s| actix_web::http::StatusCode::from_u16(s).ok())
+        .unwrap_or(actix_web::http::StatusCode::OK);
+    GraphQLResponse::from(response)
+        .customize()
+        .with_status(status)
 }
 
 /// Subscriptions over WebSocket; each connection gets its own (non-caching) loaders.
