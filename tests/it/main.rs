@@ -3,6 +3,7 @@
 
 mod catalog;
 mod events;
+mod faults;
 mod fixtures;
 mod goods;
 mod harness;
