@@ -2,9 +2,13 @@
 //!
 //! Policy: store and domain code return [`AppError`] with a message written for the API's
 //! reader (what is wrong and how to fix it). The GraphQL edge maps each variant to one
-//! stable `extensions.code` (see `graphql::error`). `Internal` and `Database` carry details
-//! that are logged, never sent to clients.
+//! stable `extensions.code` (see `graphql::error`). `Internal`, `Database` and `Unavailable`
+//! carry details that are logged, never sent to clients.
+//!
+//! Database errors become `AppError` through one conversion (in `db::errors`), which sorts
+//! transient failures (no connection, pool timeout, a lost conflict) into `Unavailable`.
 
+pub use crate::db::errors::Transient;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -82,7 +86,17 @@ pub enum AppError {
     QueryTooComplex(String),
     /// A database failure that is not the caller's fault.
     #[error("database error: {0}")]
-    Database(#[from] diesel::result::Error),
+    Database(diesel::result::Error),
+    /// A transient failure: the database cannot be reached, the pool has no free connection,
+    /// or a conflict persisted after retries. Sent as `SERVICE_UNAVAILABLE`; the client may
+    /// retry (with its idempotency key for recordings).
+    #[error("database unavailable ({kind}): {detail}")]
+    Unavailable {
+        /// Which transient failure.
+        kind: Transient,
+        /// What the database or pool said; logged, never sent.
+        detail: String,
+    },
     /// Any other failure that is not the caller's fault.
     #[error("internal error: {0}")]
     Internal(String),

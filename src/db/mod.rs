@@ -4,9 +4,11 @@
 //! backend by the [`db_run!`](crate::db_run) and [`db_write!`](crate::db_write) macros, so the same
 //! diesel query body is type-checked against PostgreSQL and SQLite.
 
+pub mod errors;
 pub mod migrate;
 pub mod models;
 pub mod pool;
+pub mod retry;
 pub mod schema;
 
 pub use pool::{Backend, Db, DbStats, PooledConn, SqliteConn};
@@ -33,22 +35,38 @@ macro_rules! db_run {
 /// Runs a body inside one write transaction that takes the write lock first:
 /// a read-write transaction on PostgreSQL (callers lock rows with `FOR UPDATE` where they
 /// read-then-write) and `BEGIN IMMEDIATE` on SQLite. Any `Err` rolls everything back.
+///
+/// A transaction that loses a serialization failure or deadlock is run again from the
+/// start (see [`retry`](crate::db::retry)), so the body must not have effects outside the
+/// database. A connection that broke is discarded instead of going back to the pool.
 #[macro_export]
 macro_rules! db_write {
     ($db:expr, |$conn:ident| $body:expr) => {{
-        match $db.get().await? {
-            $crate::db::PooledConn::Postgres(mut pooled) => {
-                use diesel_async::AsyncConnection as _;
-                let conn_ref: &mut diesel_async::AsyncPgConnection = &mut pooled;
-                conn_ref
-                    .transaction(async |$conn| -> $crate::error::AppResult<_> { $body })
-                    .await
-            }
-            $crate::db::PooledConn::Sqlite(mut pooled) => {
-                let conn_ref: &mut $crate::db::SqliteConn = &mut pooled;
-                conn_ref
-                    .immediate_transaction(async |$conn| -> $crate::error::AppResult<_> { $body })
-                    .await
+        let mut attempts = $crate::db::retry::Attempts::new();
+        loop {
+            let result = match $db.get().await? {
+                $crate::db::PooledConn::Postgres(mut pooled) => {
+                    use diesel_async::AsyncConnection as _;
+                    let conn_ref: &mut diesel_async::AsyncPgConnection = &mut pooled;
+                    let result = conn_ref
+                        .transaction(async |$conn| -> $crate::error::AppResult<_> { $body })
+                        .await;
+                    $crate::db::pool::discard_if_broken(pooled, &result);
+                    result
+                }
+                $crate::db::PooledConn::Sqlite(mut pooled) => {
+                    let conn_ref: &mut $crate::db::SqliteConn = &mut pooled;
+                    let result = conn_ref
+                        .immediate_transaction(async |$conn| -> $crate::error::AppResult<_> {
+                            $body
+                        })
+                        .await;
+                    $crate::db::pool::discard_if_broken(pooled, &result);
+                    result
+                }
+            };
+            if !attempts.again(&result).await {
+                break result;
             }
         }
     }};

@@ -224,7 +224,22 @@ impl Db {
             Pools::Postgres(p) => p.get().await.map(PooledConn::Postgres),
             Pools::Sqlite(p) => p.get().await.map(PooledConn::Sqlite),
         }
-        .map_err(|e| AppError::Internal(format!("could not get a database connection: {e}")))
+        .map_err(super::errors::from_pool_error)
+    }
+}
+
+/// Returns a connection to the pool, unless `result` says it broke: then it is taken out of
+/// the pool and closed, so the next request opens a fresh one instead of failing on it.
+pub fn discard_if_broken<M, T>(pooled: deadpool::managed::Object<M>, result: &AppResult<T>)
+where
+    M: deadpool::managed::Manager,
+{
+    if let Err(AppError::Unavailable {
+        kind: super::errors::Transient::Connection,
+        ..
+    }) = result
+    {
+        drop(deadpool::managed::Object::take(pooled));
     }
 }
 

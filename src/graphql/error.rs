@@ -55,6 +55,10 @@ impl ErrorCode {
 /// The message sent for every internal error.
 pub const INTERNAL_MESSAGE: &str = "internal server error (the details are in the server log)";
 
+/// The message sent for every transient failure; the detail is logged.
+pub const UNAVAILABLE_MESSAGE: &str = "the database is unavailable right now; retry the request \
+     (with the same idempotencyKey for recordings)";
+
 /// Translates database errors that are the caller's doing (a uniqueness rule, a check,
 /// a reference) into application errors; anything else stays internal.
 fn translate_database(error: DieselError) -> AppError {
@@ -96,6 +100,7 @@ pub fn code_of(error: &AppError) -> ErrorCode {
         AppError::InsufficientInventory { .. } => ErrorCode::InsufficientInventory,
         AppError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
         AppError::QueryTooComplex(_) => ErrorCode::QueryTooComplex,
+        AppError::Unavailable { .. } => ErrorCode::ServiceUnavailable,
         AppError::Database(_) | AppError::Internal(_) => ErrorCode::InternalServerError,
     }
 }
@@ -111,6 +116,10 @@ impl From<AppError> for Error {
             AppError::Database(_) | AppError::Internal(_) => {
                 tracing::error!(error = %error, "internal error while resolving a request");
                 INTERNAL_MESSAGE.to_string()
+            }
+            AppError::Unavailable { kind, detail } => {
+                tracing::warn!(%kind, %detail, "transient database failure");
+                UNAVAILABLE_MESSAGE.to_string()
             }
             AppError::NotFound { entity, id } => match id.parse::<i64>() {
                 Ok(pk) => format!(
@@ -150,6 +159,22 @@ fn to_value<T: serde::Serialize>(value: &T) -> Value {
 /// with a code.
 pub fn with_code(message: impl Into<String>, code: ErrorCode) -> Error {
     Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
+}
+
+/// The HTTP status a GraphQL response should be sent with: `Some(503)` when any error is
+/// `SERVICE_UNAVAILABLE` (so clients and proxies know to retry), `None` to keep the
+/// transport's default.
+pub fn http_status_for(errors: &[async_graphql::ServerError]) -> Option<u16> {
+    let unavailable = ErrorCode::ServiceUnavailable.as_str();
+    errors
+        .iter()
+        .any(|e| {
+            matches!(
+                e.extensions.as_ref().and_then(|ext| ext.get("code")),
+                Some(Value::String(code)) if code == unavailable
+            )
+        })
+        .then_some(503)
 }
 
 #[cfg(test)]
@@ -202,6 +227,40 @@ mod tests {
             code(AppError::Database(DieselError::NotFound)),
             "INTERNAL_SERVER_ERROR"
         );
+        assert_eq!(
+            code(AppError::Unavailable {
+                kind: crate::error::Transient::Connection,
+                detail: "x".into()
+            }),
+            "SERVICE_UNAVAILABLE"
+        );
+    }
+
+    #[test]
+    fn unavailable_sends_a_retry_hint_not_the_detail() {
+        let gql: Error = AppError::Unavailable {
+            kind: crate::error::Transient::Connection,
+            detail: "error connecting to server 10.0.0.5".into(),
+        }
+        .into();
+        assert_eq!(gql.message, UNAVAILABLE_MESSAGE);
+        assert!(gql.message.contains("idempotencyKey"));
+    }
+
+    #[test]
+    fn http_status_is_503_only_for_unavailable() {
+        let server_error = |error: AppError| {
+            let gql: Error = error.into();
+            gql.into_server_error(async_graphql::Pos::default())
+        };
+        let unavailable = server_error(AppError::Unavailable {
+            kind: crate::error::Transient::PoolTimeout,
+            detail: String::new(),
+        });
+        let not_found = server_error(AppError::not_found("Recipe", 1));
+        assert_eq!(http_status_for(&[]), None);
+        assert_eq!(http_status_for(std::slice::from_ref(&not_found)), None);
+        assert_eq!(http_status_for(&[not_found, unavailable]), Some(503));
     }
 
     #[test]

@@ -650,10 +650,12 @@ impl PantryMutation {
             quantity: input.quantity.0,
             unit: match unit {
                 Some(u) => u,
-                None => load_ingredient(ctx, ingredient_id)
-                    .await
-                    .map_err(|_| AppError::not_found("Ingredient", ingredient_id))?
-                    .0
+                // Only a missing row is NOT_FOUND; a failed load (database down) stays the
+                // error it is.
+                None => loaders(ctx)
+                    .load_one(IngredientById(ingredient_id))
+                    .await?
+                    .ok_or_else(|| AppError::not_found("Ingredient", ingredient_id))?
                     .stock_unit(),
             },
             total_cost: input.total_cost.0,

@@ -9,7 +9,7 @@
 
 use super::problem::{error_body, error_response};
 use super::AppState;
-use crate::graphql::error::ErrorCode;
+use crate::graphql::error::{http_status_for, ErrorCode};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -303,10 +303,7 @@ async fn run(state: &AppState, request: Request, read_only: bool) -> Outcome {
     let refused = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty())
-        && !response
-            .errors
-            .iter()
-            .any(|e| code_of(e) == Some(ErrorCode::ServiceUnavailable.as_str()));
+        && http_status_for(&response.errors).is_none();
     if refused {
         Outcome::Refused(response.errors)
     } else {
@@ -314,25 +311,12 @@ async fn run(state: &AppState, request: Request, read_only: bool) -> Outcome {
     }
 }
 
-fn code_of(error: &ServerError) -> Option<&str> {
-    match error.extensions.as_ref()?.get("code")? {
-        async_graphql::Value::String(code) => Some(code.as_str()),
-        _ => None,
-    }
-}
-
 /// The HTTP status of an executed response: `503` when the database was unavailable (the
 /// client should retry), else `200`.
 fn executed_status(response: &Response) -> StatusCode {
-    if response
-        .errors
-        .iter()
-        .any(|e| code_of(e) == Some(ErrorCode::ServiceUnavailable.as_str()))
-    {
-        StatusCode::SERVICE_UNAVAILABLE
-    } else {
-        StatusCode::OK
-    }
+    http_status_for(&response.errors)
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .unwrap_or(StatusCode::OK)
 }
 
 /// The status and JSON text of one outcome, and whether it was refused before execution.

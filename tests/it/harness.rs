@@ -181,7 +181,11 @@ async fn postgres_template() -> String {
 /// Where a test's database lives, so it can be removed afterwards.
 enum TestDatabase {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { name: String },
+    Postgres {
+        name: String,
+    },
+    /// Made by the test itself; not removed by the harness.
+    External,
 }
 
 /// A running server with its own database.
@@ -241,7 +245,31 @@ impl TestApp {
             max_connections,
             ..DbOptions::default()
         };
-        let db = Db::open(&url, &options).expect("open pool");
+        TestApp::serve(url, backend, database, workers, &options, customize)
+    }
+
+    /// Starts a server on a database the caller made and migrated (e.g. on a throwaway
+    /// PostgreSQL cluster); `finish` leaves that database alone.
+    pub fn spawn_on_url(url: &str, workers: usize, options: &DbOptions) -> TestApp {
+        TestApp::serve(
+            url.to_string(),
+            Backend::from_url(url),
+            TestDatabase::External,
+            workers,
+            options,
+            |state| state,
+        )
+    }
+
+    fn serve(
+        url: String,
+        backend: Backend,
+        database: TestDatabase,
+        workers: usize,
+        options: &DbOptions,
+        customize: impl FnOnce(AppState) -> AppState,
+    ) -> TestApp {
+        let db = Db::open(&url, options).expect("open pool");
         let state = customize(AppState::new(db.clone(), Limits::default(), 10));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");

@@ -4,6 +4,7 @@
 mod cancellation;
 mod catalog;
 mod events;
+mod faults;
 mod fixtures;
 mod goods;
 mod harness;
