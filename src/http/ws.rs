@@ -91,6 +91,7 @@ pub async fn upgrade(
     // The reader stays on this worker; it ends when the client closes or drops the socket,
     // or when the protocol task is gone.
     let mut pong_session = session.clone();
+    // (also used to close the socket when a frame is too large or malformed)
     actix_web::rt::spawn(async move {
         while let Some(message) = messages.recv().await {
             let sent = match message {
@@ -101,7 +102,15 @@ pub async fn upgrade(
                     Ok(())
                 }
                 Ok(AggregatedMessage::Pong(_)) => Ok(()),
-                Ok(AggregatedMessage::Close(_)) | Err(_) => break,
+                Ok(AggregatedMessage::Close(_)) => break,
+                Err(error) => {
+                    let code = match error {
+                        actix_ws::ProtocolError::Overflow => CloseCode::Size,
+                        _ => CloseCode::Protocol,
+                    };
+                    let _ = pong_session.close(Some(code.into())).await;
+                    break;
+                }
             };
             if sent.is_err() {
                 break;

@@ -534,6 +534,19 @@ db_test!(websocket_errors_carry_codes_and_short_close_frames, |app| {
         let text = message.to_string();
         assert!(text.contains("QUERY_TOO_COMPLEX"), "{protocol}: {text}");
     }
+    // A message over the body limit closes the socket with 1009 (message too big).
+    let mut socket = connect(app.addr, "graphql-transport-ws").await;
+    let huge = "x".repeat(bakeplan::http::ServerOptions::default().max_body_bytes + 1);
+    let _ = futures::SinkExt::send(&mut socket, Message::Text(huge.into())).await;
+    let frame = loop {
+        match tokio::time::timeout(Duration::from_secs(10), socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame,
+            Ok(Some(Ok(_))) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(u16::from(frame.expect("a close code").code), 1009);
+
     // Garbage closes the connection with a short, fixed reason.
     for (protocol, expected) in [("graphql-transport-ws", 4400u16), ("graphql-ws", 1002)] {
         let mut socket = connect(app.addr, protocol).await;
