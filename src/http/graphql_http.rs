@@ -292,7 +292,12 @@ enum Outcome {
 async fn run(state: &AppState, request: Request, read_only: bool) -> Outcome {
     let admitted = match state.gateway.admit(request) {
         Ok(admitted) => admitted,
-        Err(error) => return Outcome::Refused(vec![error]),
+        Err(error) => {
+            // Never reached the schema, whose extension counts and logs the others.
+            state.metrics.observe_request("unknown", "error", 0.0);
+            tracing::info!(outcome = "refused", reason = %error.message, "graphql request");
+            return Outcome::Refused(vec![error]);
+        }
     };
     if read_only && matches!(admitted.operation, Some(op) if op != OperationType::Query) {
         return Outcome::NotAQuery;

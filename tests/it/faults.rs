@@ -21,18 +21,7 @@ const RECORD: &str = "mutation($input: RecordPurchaseInput!) {
 
 /// Posts a document and returns the HTTP status with the JSON body.
 async fn post(app: &TestApp, query: &str, variables: Value) -> (u16, Value) {
-    let body = json!({"query": query, "variables": variables}).to_string();
-    let (status, text) = app
-        .http(
-            "POST",
-            "/graphql",
-            &[("content-type", "application/json")],
-            Some(&body),
-        )
-        .await;
-    let value =
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("status {status}, not JSON: {text}"));
-    (status, value)
+    app.graphql_with_status(query, variables).await
 }
 
 fn first_code(response: &Value) -> Option<&str> {

@@ -322,6 +322,11 @@ impl TestApp {
 
     /// Posts a GraphQL document with variables and returns the whole JSON response.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_with_status(query, variables).await.1
+    }
+
+    /// Like [`TestApp::graphql`], with the HTTP status.
+    pub async fn graphql_with_status(&self, query: &str, variables: Value) -> (u16, Value) {
         let body = json!({"query": query, "variables": variables}).to_string();
         let (status, text) = self
             .http(
@@ -331,7 +336,9 @@ impl TestApp {
                 Some(&body),
             )
             .await;
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("status {status}, not JSON: {text}"))
+        let value = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("status {status}, not JSON: {text}"));
+        (status, value)
     }
 
     /// Posts a document that must succeed and returns its `data`.
