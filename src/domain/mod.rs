@@ -7,6 +7,7 @@ pub mod fifo;
 pub mod fixed;
 pub mod graph;
 pub mod kinds;
+pub mod limits;
 pub mod names;
 pub mod needs;
 pub mod progress;

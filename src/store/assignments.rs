@@ -2,10 +2,10 @@
 //! workflow (PENDING → READY → DELIVERED).
 
 use super::{clean_text, group_by, new_uuid, now};
-use crate::db::models::Package;
 use crate::db::schema::{event_recipient_packages as erp, events, packages, recipients};
 use crate::db::Db;
 use crate::domain::kinds::FulfillmentStatus;
+use crate::domain::limits::{add_count, MAX_COUNT};
 use crate::error::{AppError, AppResult};
 use crate::store::events::Event;
 use crate::store::recipients::Recipient;
@@ -78,7 +78,16 @@ pub async fn assign(db: &Db, input: NewAssignment) -> AppResult<EventRecipientPa
             input.recipient_id,
             "Recipient"
         );
-        crate::find_row!(conn, packages::table, Package, input.package_id, "Package");
+        // A no-op update locks the package on PostgreSQL (SQLite holds the write lock), so
+        // concurrent assignments of it add up one after the other and the check below
+        // sees the latest quantity.
+        let locked = diesel::update(packages::table.find(input.package_id))
+            .set(packages::updated_at.eq(packages::updated_at))
+            .execute(conn)
+            .await?;
+        if locked == 0 {
+            return Err(AppError::not_found("Package", input.package_id));
+        }
         let existing: Option<i32> = erp::table
             .filter(erp::event_id.eq(input.event_id))
             .filter(erp::recipient_id.eq(input.recipient_id))
@@ -88,9 +97,9 @@ pub async fn assign(db: &Db, input: NewAssignment) -> AppResult<EventRecipientPa
             .await
             .optional()?;
         if let Some(current) = existing {
-            if current.checked_add(input.quantity).is_none() {
+            if add_count(i64::from(current), i64::from(input.quantity), String::new).is_err() {
                 return Err(AppError::bad_input(format!(
-                    "the assignment already has {current}; adding {} exceeds the largest quantity",
+                    "the assignment already has {current}; adding {} exceeds the largest quantity, {MAX_COUNT}",
                     input.quantity
                 )));
             }

@@ -219,7 +219,16 @@ pub async fn add_item(db: &Db, package_id: i64, item: NewPackageItem) -> AppResu
     positive_quantity(None, item.quantity)?;
     let ts = now();
     db_write!(db, |conn| {
-        crate::find_row!(conn, packages::table, Package, package_id, "Package");
+        // A no-op update locks the package on PostgreSQL (SQLite holds the write lock), so
+        // concurrent additions add up one after the other and the check below sees the
+        // latest quantity.
+        let locked = diesel::update(packages::table.find(package_id))
+            .set(packages::updated_at.eq(packages::updated_at))
+            .execute(conn)
+            .await?;
+        if locked == 0 {
+            return Err(AppError::not_found("Package", package_id));
+        }
         let good = crate::find_row!(
             conn,
             finished_goods::table,
