@@ -158,3 +158,9 @@ impl From<crate::domain::limits::LimitExceeded> for AppError {
         AppError::BadInput(e.to_string())
     }
 }
+
+impl From<crate::domain::text::TextError> for AppError {
+    fn from(e: crate::domain::text::TextError) -> Self {
+        AppError::BadInput(e.to_string())
+    }
+}

@@ -74,7 +74,11 @@ impl LimitExceeded {
 }
 
 /// `current + added` when it stays within `0..=MAX_COUNT`, else the named error.
-pub fn add_count(current: i64, added: i64, what: impl FnOnce() -> String) -> Result<i64, LimitExceeded> {
+pub fn add_count(
+    current: i64,
+    added: i64,
+    what: impl FnOnce() -> String,
+) -> Result<i64, LimitExceeded> {
     current
         .checked_add(added)
         .filter(|total| (0..=MAX_COUNT).contains(total))
@@ -147,7 +151,10 @@ mod tests {
     #[test]
     fn money_sums_are_checked_without_wrapping() {
         assert_eq!(sum_money([1, 2, 3], || "x".into()), Ok(6));
-        assert_eq!(sum_money([MAX_MONEY_SCALED], || "x".into()), Ok(MAX_MONEY_SCALED));
+        assert_eq!(
+            sum_money([MAX_MONEY_SCALED], || "x".into()),
+            Ok(MAX_MONEY_SCALED)
+        );
         assert!(sum_money([MAX_MONEY_SCALED, 1], || "x".into()).is_err());
         let err = sum_money([i64::MAX, i64::MAX], || "the cost of this run".into()).unwrap_err();
         assert_eq!(

@@ -12,4 +12,5 @@ pub mod names;
 pub mod needs;
 pub mod progress;
 pub mod recipe_graph;
+pub mod text;
 pub mod units;

@@ -1,6 +1,7 @@
 //! Units of measure (SPEC §1.1): the vocabulary, exact conversion factors, and
 //! mass ↔ volume conversion through an ingredient's density.
 
+use crate::domain::text::excerpt;
 use rust_decimal::Decimal;
 use std::fmt;
 use std::str::FromStr;
@@ -146,9 +147,9 @@ impl fmt::Display for Unit {
 
 /// A unit name outside the vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("unknown unit \"{given}\"; use one of: {}", Unit::all().map(|u| u.name).collect::<Vec<_>>().join(", "))]
+#[error("unknown unit {given}; use one of: {}", Unit::all().map(|u| u.name).collect::<Vec<_>>().join(", "))]
 pub struct UnknownUnit {
-    /// What the caller wrote.
+    /// What the caller wrote, quoted and shortened (see [`excerpt`]).
     pub given: String,
 }
 
@@ -160,9 +161,7 @@ impl FromStr for Unit {
     /// inner ASCII spaces and tabs (so a no-break space is not a space). Anything else is
     /// [`UnknownUnit`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let unknown = || UnknownUnit {
-            given: shorten(s),
-        };
+        let unknown = || UnknownUnit { given: excerpt(s) };
         if !s.is_ascii() {
             return Err(unknown());
         }
@@ -177,27 +176,6 @@ impl FromStr for Unit {
             .copied()
             .ok_or_else(unknown)
     }
-}
-
-/// What a caller wrote, for an error message: at most 40 characters, with an ellipsis
-/// when cut, and control characters escaped.
-fn shorten(given: &str) -> String {
-    const SHOWN: usize = 40;
-    let mut out: String = given
-        .chars()
-        .take(SHOWN)
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
-    if given.chars().nth(SHOWN).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 /// An ingredient's density, as the user stated it: `volume volume_unit` weighs `weight weight_unit`.
@@ -421,9 +399,11 @@ mod tests {
         let err = "ｇ".parse::<Unit>().unwrap_err();
         assert!(err.to_string().starts_with("unknown unit \"ｇ\""));
         // What was written is echoed shortened and with control characters escaped.
-        let err = format!("{}\0", "x".repeat(5000)).parse::<Unit>().unwrap_err();
-        assert_eq!(err.given, format!("{}…", "x".repeat(40)));
-        assert_eq!("g\0".parse::<Unit>().unwrap_err().given, "g\\u{0}");
+        let err = format!("{}\0", "x".repeat(5000))
+            .parse::<Unit>()
+            .unwrap_err();
+        assert_eq!(err.given, format!("\"{}…\"", "x".repeat(64)));
+        assert_eq!("g\0".parse::<Unit>().unwrap_err().given, "\"g\\u{0}\"");
     }
 
     #[test]

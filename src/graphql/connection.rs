@@ -30,11 +30,9 @@ impl CursorType for OffsetCursor {
     /// including an offset outside `0..=MAX_CURSOR_OFFSET`, is `BAD_USER_INPUT`.
     fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
         let bad = || {
-            let shown: String = s.chars().take(MAX_CURSOR_LEN).collect();
-            let more = if shown.len() < s.len() { "…" } else { "" };
             AppError::bad_input(format!(
-                "{:?}{more} is not a valid cursor; pass a cursor from this list's edges or pageInfo",
-                shown
+                "{} is not a valid cursor; pass a cursor from this list's edges or pageInfo",
+                crate::domain::text::excerpt(s)
             ))
         };
         if s.len() > MAX_CURSOR_LEN {
@@ -292,7 +290,9 @@ mod tests {
                 .unwrap_err();
             assert!(err.message.contains("cursor"), "{after:?}: {}", err.message);
             assert!(err.message.len() < 300, "{after:?}: message is bounded");
-            assert!(PageArgs::new(None, after, None, Some(1)).validate().is_err());
+            assert!(PageArgs::new(None, after, None, Some(1))
+                .validate()
+                .is_err());
         }
         let last = PageArgs::new(cursor(MAX_CURSOR_OFFSET), None, Some(100), None);
         assert_eq!(

@@ -67,7 +67,7 @@ fn check_quantity(quantity: i32) -> AppResult<()> {
 /// concurrent assignments never lose a quantity. New assignments start PENDING.
 pub async fn assign(db: &Db, input: NewAssignment) -> AppResult<EventRecipientPackage> {
     check_quantity(input.quantity)?;
-    let notes = clean_text(input.notes.clone());
+    let notes = clean_text(crate::domain::text::NOTES, input.notes.clone())?;
     let ts = now();
     db_write!(db, |conn| {
         crate::find_row!(conn, events::table, Event, input.event_id, "Event");
@@ -167,7 +167,7 @@ pub async fn update(
                 erp::updated_at.eq(ts),
                 erp::quantity.eq(changes.quantity.unwrap_or(current.quantity)),
                 erp::notes.eq(match &changes.notes {
-                    Some(notes) => clean_text(notes.clone()),
+                    Some(notes) => clean_text(crate::domain::text::NOTES, notes.clone())?,
                     None => current.notes.clone(),
                 }),
             ))
@@ -197,7 +197,10 @@ pub async fn remove(db: &Db, id: i64) -> AppResult<EventRecipientPackage> {
 /// the change. Any other step (including the same status again) is `INVALID_TRANSITION`.
 /// The row is locked before it is read, so two concurrent changes cannot both succeed.
 pub async fn change_status(db: &Db, change: StatusChange) -> AppResult<EventRecipientPackage> {
-    let delivered_to = clean_text(change.delivered_to.clone());
+    let delivered_to = clean_text(
+        crate::domain::text::DELIVERED_TO,
+        change.delivered_to.clone(),
+    )?;
     if change.delivered_to.is_some() && change.status != FulfillmentStatus::Delivered {
         return Err(AppError::bad_input(format!(
             "deliveredTo can only be given with status DELIVERED (asked for {})",

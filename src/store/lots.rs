@@ -177,8 +177,12 @@ async fn record_purchase_once(
                 inventory_lots::unit_cost.eq(unit_cost),
                 inventory_lots::total_cost.eq(total_cost),
                 inventory_lots::expires_on.eq(input.expires_on),
-                inventory_lots::location.eq(clean_text(input.location.clone())),
-                inventory_lots::notes.eq(clean_text(input.notes.clone())),
+                inventory_lots::location.eq(clean_text(
+                    crate::domain::text::LOCATION,
+                    input.location.clone(),
+                )?),
+                inventory_lots::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(InventoryLot::as_returning())
             .get_result(conn)
@@ -219,7 +223,7 @@ pub async fn adjust(
     db: &Db,
     input: LotAdjustment,
 ) -> AppResult<(InventoryLot, InventoryAdjustment)> {
-    let reason = input.reason.trim().to_string();
+    let reason = crate::domain::text::trimmed(crate::domain::text::REASON, &input.reason)?;
     if reason.is_empty() {
         return Err(AppError::bad_input(
             "an adjustment needs a reason (e.g. spoilage, counting error)",
@@ -294,7 +298,8 @@ pub async fn adjust(
                 inventory_adjustments::quantity_before.eq(lot.quantity_remaining),
                 inventory_adjustments::quantity_after.eq(after_raw),
                 inventory_adjustments::reason.eq(&reason),
-                inventory_adjustments::notes.eq(clean_text(input.notes.clone())),
+                inventory_adjustments::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(InventoryAdjustment::as_returning())
             .get_result(conn)

@@ -39,8 +39,8 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
-    /// The idempotency of a request: `None` without a key; a blank key or one longer than
-    /// 200 characters is `BAD_USER_INPUT`. `request` is the input as sent, fingerprinted to
+    /// The idempotency of a request: `None` without a key; a blank key, one longer than
+    /// 200 characters or one with NUL is `BAD_USER_INPUT`. `request` is the input as sent, fingerprinted to
     /// tell a retry from another request reusing the key.
     pub fn from_request(
         key: Option<&str>,
@@ -49,13 +49,13 @@ impl Idempotency {
         match key.map(str::trim) {
             None => Ok(None),
             Some("") => Err(AppError::bad_input("idempotencyKey must not be empty")),
-            Some(key) if key.len() > 200 => Err(AppError::bad_input(
-                "idempotencyKey is longer than 200 characters",
-            )),
-            Some(key) => Ok(Some(Idempotency {
-                key: key.to_string(),
-                fingerprint: super::stock::fingerprint(request),
-            })),
+            Some(key) => {
+                crate::domain::text::check(crate::domain::text::IDEMPOTENCY_KEY, key)?;
+                Ok(Some(Idempotency {
+                    key: key.to_string(),
+                    fingerprint: super::stock::fingerprint(request),
+                }))
+            }
         }
     }
 }
@@ -317,7 +317,8 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
                 production_runs::expected_yield.eq(expected),
                 production_runs::actual_yield.eq(input.actual_yield),
                 production_runs::produced_at.eq(input.produced_at),
-                production_runs::notes.eq(clean_text(input.notes.clone())),
+                production_runs::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
                 production_runs::total_ingredient_cost.eq(total),
                 production_runs::per_unit_cost.eq(unit_cost),
             ))
@@ -710,7 +711,8 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                 assembly_runs::event_id.eq(input.event_id),
                 assembly_runs::quantity.eq(input.quantity),
                 assembly_runs::assembled_at.eq(input.assembled_at),
-                assembly_runs::notes.eq(clean_text(input.notes.clone())),
+                assembly_runs::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
                 assembly_runs::total_component_cost.eq(total),
                 assembly_runs::per_unit_cost.eq(unit_cost),
             ))
