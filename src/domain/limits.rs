@@ -8,8 +8,9 @@
 //!   [`MAX_COUNT`] = 2,147,483,647; the per-event totals are `BIGINT`s but are read back
 //!   as `Int`, so they are held to the same maximum;
 //! - the stock on hand of one ingredient, all lots together, is at most
-//!   [`MAX_STOCK`] units of the ingredient's unit (10¹⁸ millionths, below `i64::MAX` ≈
-//!   9.2 × 10¹⁸), so `SUM(quantity_remaining)` of one ingredient always fits a `BIGINT`;
+//!   [`MAX_STOCK`] = 9 × 10¹² units of the ingredient's unit (9 × 10¹⁸ millionths, below
+//!   `i64::MAX` ≈ 9.22 × 10¹⁸), so `SUM(quantity_remaining)` of one ingredient always fits
+//!   a `BIGINT`;
 //! - an amount of money stored by a write (a purchase's total cost, a run's ingredient or
 //!   component cost, an event's running cost total per recipe) is at most [`MAX_MONEY`]
 //!   currency units (10¹⁶ ten-thousandths, ~900 times below `i64::MAX`); sums over many
@@ -21,7 +22,7 @@ use thiserror::Error;
 pub const MAX_COUNT: i64 = i32::MAX as i64;
 
 /// Largest stock on hand of one ingredient (all its lots together), in its unit.
-pub const MAX_STOCK: i64 = 1_000_000_000_000;
+pub const MAX_STOCK: i64 = 9_000_000_000_000;
 
 /// [`MAX_STOCK`] in millionths (`Scale::Quantity`), as stored.
 pub const MAX_STOCK_SCALED: i64 = MAX_STOCK * 1_000_000;
@@ -176,7 +177,7 @@ mod tests {
         let err = check_stock(i64::MAX, i64::MAX, "Flour", "g").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "the stock on hand of \"Flour\" would exceed 1000000000000 g; use up or adjust existing lots first"
+            "the stock on hand of \"Flour\" would exceed 9000000000000 g; use up or adjust existing lots first"
         );
     }
 }

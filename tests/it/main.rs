@@ -2,6 +2,7 @@
 //! SQLite and once on PostgreSQL.
 
 mod catalog;
+mod edges;
 mod events;
 mod fixtures;
 mod goods;
