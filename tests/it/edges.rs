@@ -398,7 +398,7 @@ db_test!(text_inputs_have_limits_and_refuse_nul, |app| {
     refused(
         &app,
         CREATE_PACKAGE,
-        json!({"name": "Box", "description": big.repeat(1)}),
+        json!({"name": "Box", "description": big.clone()}),
         &["description is", "at most 10000"],
     )
     .await;
