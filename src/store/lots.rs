@@ -139,8 +139,8 @@ async fn record_purchase_once(
             ingredient.density().as_ref(),
             &ingredient.name,
         )?;
-        let too_much = || LimitExceeded::stock(&ingredient.name, &ingredient.unit);
-        let quantity = to_scaled(converted, Scale::Quantity).map_err(|_| too_much())?;
+        let quantity =
+            to_scaled(converted, Scale::Quantity).map_err(|e| beyond_stock(e, &ingredient))?;
         if quantity <= 0 {
             return Err(AppError::bad_input(format!(
                 "{} {} of \"{}\" is less than 0.000001 {}",
@@ -193,6 +193,16 @@ async fn record_purchase_once(
         }
         Ok(row)
     })
+}
+
+/// A quantity too large to store at all, with the stock limit it is far beyond.
+fn beyond_stock(error: crate::domain::fixed::OutOfRange, ingredient: &Ingredient) -> AppError {
+    AppError::bad_input(format!(
+        "{error}; the stock on hand of \"{}\" is at most {} {}",
+        ingredient.name,
+        crate::domain::limits::MAX_STOCK,
+        ingredient.unit
+    ))
 }
 
 /// How to correct a lot.
@@ -253,17 +263,18 @@ pub async fn adjust(
             lot.ingredient_id,
             "Ingredient"
         );
-        let too_much = || LimitExceeded::stock(&ingredient.name, &ingredient.unit);
         let before = from_scaled(lot.quantity_remaining, Scale::Quantity);
         let after = match input.change {
             QuantityChange::SetTo(value) => value,
-            QuantityChange::By(delta) => before.checked_add(delta).ok_or_else(too_much)?,
+            QuantityChange::By(delta) => before
+                .checked_add(delta)
+                .ok_or_else(|| LimitExceeded::stock(&ingredient.name, &ingredient.unit))?,
         };
         let after_raw = match to_scaled(after, Scale::Quantity) {
             Ok(raw) => raw,
             // Far below zero: refused as such just below.
             Err(_) if after.is_sign_negative() => -1,
-            Err(_) => return Err(too_much().into()),
+            Err(e) => return Err(beyond_stock(e, &ingredient)),
         };
         if after_raw < 0 {
             return Err(AppError::bad_input(format!(

@@ -116,13 +116,26 @@ db_test!(
         app.error(RECORD_PURCHASE, in_kg)
             .await
             .expect("BAD_USER_INPUT", "would exceed 9000000000000 g");
-        // An adjustment up counts the same stock.
+        // An adjustment up counts the same stock: past the limit, past what a lot can
+        // store at all, and past what a decimal can hold.
+        app.error(
+            ADJUST_LOT,
+            json!({"input": {"lotId": lot["id"], "quantityChange": "4.1e12", "reason": "recount"}}),
+        )
+        .await
+        .expect("BAD_USER_INPUT", "would exceed 9000000000000 g");
         app.error(
             ADJUST_LOT,
             json!({"input": {"lotId": lot["id"], "quantityChange": "4.5e12", "reason": "recount"}}),
         )
         .await
-        .expect("BAD_USER_INPUT", "would exceed 9000000000000 g");
+        .expect("BAD_USER_INPUT", "is at most 9000000000000 g");
+        app.error(
+            ADJUST_LOT,
+            json!({"input": {"lotId": lot["id"], "quantityRemaining": "1e20", "reason": "recount"}}),
+        )
+        .await
+        .expect("BAD_USER_INPUT", "is at most 9000000000000 g");
         app.error(
         ADJUST_LOT,
         json!({"input": {"lotId": lot["id"], "quantityChange": "79228162514264337593543950335", "reason": "recount"}}),
