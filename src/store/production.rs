@@ -147,6 +147,15 @@ pub fn expected_yield(
     i32::try_from(expected).map_err(|_| LimitExceeded::count(what()))
 }
 
+/// A run whose cost per item is beyond a stored unit price (about 922 million).
+fn unit_cost_too_large(total: i64, items: i64) -> AppError {
+    AppError::bad_input(format!(
+        "the cost per item of this run ({} for {items} items) would exceed {}; record more items per run",
+        from_scaled(total, Scale::Money),
+        i64::MAX / 10_000_000_000
+    ))
+}
+
 /// `current + added` items of a finished unit or good, within `MAX_COUNT`.
 fn new_inventory(current: i32, added: i64, name: &str) -> Result<i32, LimitExceeded> {
     let what = || format!("inventoryCount of \"{name}\"");
@@ -304,7 +313,8 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
             &unit.name,
         )?;
         conn.apply_draws(&plain).await?;
-        let unit_cost = per_unit(total, i64::from(input.actual_yield));
+        let unit_cost = per_unit(total, i64::from(input.actual_yield))
+            .ok_or_else(|| unit_cost_too_large(total, i64::from(input.actual_yield)))?;
         let run: ProductionRun = diesel::insert_into(production_runs::table)
             .values((
                 production_runs::uuid.eq(new_uuid()),
@@ -701,7 +711,8 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                 .execute(conn)
                 .await?;
         }
-        let unit_cost = per_unit(total, quantity);
+        let unit_cost =
+            per_unit(total, quantity).ok_or_else(|| unit_cost_too_large(total, quantity))?;
         let run: AssemblyRun = diesel::insert_into(assembly_runs::table)
             .values((
                 assembly_runs::uuid.eq(new_uuid()),

@@ -235,6 +235,53 @@ db_test!(
     }
 );
 
+db_test!(costs_past_the_money_limits_are_refused, |app| {
+    // 1000 g at 900,000,000 per gram: near the dearest unit cost a lot can store.
+    let saffron = create_ingredient(&app, json!({"name": "Saffron", "unit": "g"})).await;
+    purchase(
+        &app,
+        json!({"ingredientId": saffron["id"], "quantity": "1000", "unit": "g",
+        "totalCost": "900000000000", "purchasedOn": "2026-11-01"}),
+    )
+    .await;
+    let recipe = app
+        .ok(
+            CREATE_RECIPE,
+            json!({"input": {"name": "Gold bun", "yieldQuantity": "1", "yieldUnit": "bun",
+                "ingredients": [{"ingredientId": saffron["id"], "quantity": "1000", "unit": "g"}]}}),
+        )
+        .await["createRecipe"]["id"]
+        .clone();
+    let bun = crate::fixtures::finished_unit(&app, &recipe, "Gold bun", 1).await;
+    let before = app.snapshot().await;
+    // 900,000,000,000 for one bun is beyond a stored unit price.
+    app.error(
+        RECORD_PRODUCTION,
+        json!({"input": {"recipeId": recipe, "finishedUnitId": bun["id"], "numBatches": 1, "actualYield": 1}}),
+    )
+    .await
+    .expect("BAD_USER_INPUT", "the cost per item of this run (900000000000 for 1 items) would exceed 922337203");
+    // A unit price beyond what a lot stores.
+    app.error(
+        RECORD_PURCHASE,
+        json!({"input": {"ingredientId": saffron["id"], "quantity": "0.001", "unit": "g",
+            "totalCost": "1000000", "purchasedOn": "2026-11-01"}}),
+    )
+    .await
+    .expect("BAD_USER_INPUT", "at most 922337203 per g");
+    app.assert_unchanged(&before, "costs past the limits").await;
+    // The same run yielding 1000 buns is fine.
+    let data = app
+        .ok(
+            RECORD_PRODUCTION,
+            json!({"input": {"recipeId": recipe, "finishedUnitId": bun["id"], "numBatches": 1, "actualYield": 1000}}),
+        )
+        .await;
+    let run = &data["recordProduction"]["productionRun"];
+    assert_eq!(run["totalIngredientCost"], "900000000000");
+    assert_eq!(run["perUnitCost"], "900000000");
+});
+
 db_test!(units_are_only_the_ascii_spellings, |app| {
     let before = app.snapshot().await;
     // U+212A KELVIN SIGN lower-cases to 'k' in Unicode; it is not "kg".
