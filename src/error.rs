@@ -166,3 +166,15 @@ impl From<crate::domain::fixed::OutOfRange> for AppError {
         AppError::BadInput(e.to_string())
     }
 }
+
+impl From<crate::domain::limits::LimitExceeded> for AppError {
+    fn from(e: crate::domain::limits::LimitExceeded) -> Self {
+        AppError::BadInput(e.to_string())
+    }
+}
+
+impl From<crate::domain::text::TextError> for AppError {
+    fn from(e: crate::domain::text::TextError) -> Self {
+        AppError::BadInput(e.to_string())
+    }
+}

@@ -104,14 +104,15 @@ pub fn moving_average(count: i64, average: i64, added: i64, added_unit_cost: i64
 }
 
 /// `total` money (scaled 10⁴) divided by `count` items, as a unit price (scaled 10¹⁰),
-/// rounded half away from zero; 0 when there are no items.
-pub fn per_unit(total: i64, count: i64) -> i64 {
+/// rounded half away from zero; 0 when there are no items; `None` when the price is too
+/// large to store (never a saturated number).
+pub fn per_unit(total: i64, count: i64) -> Option<i64> {
     if count <= 0 {
-        return 0;
+        return Some(0);
     }
     let scaled = i128::from(total) * 1_000_000;
     let count = i128::from(count);
-    i64::try_from((scaled + count / 2) / count).unwrap_or(i64::MAX)
+    i64::try_from((scaled + count / 2) / count).ok()
 }
 
 #[cfg(test)]
@@ -184,8 +185,11 @@ mod tests {
         assert_eq!(moving_average(0, 0, 10, 5 * P), 5 * P);
         assert_eq!(moving_average(10, 5 * P, 10, 3 * P), 4 * P);
         assert_eq!(moving_average(10, 5 * P, 0, 3 * P), 5 * P);
-        assert_eq!(per_unit(123_400, 10), 12_340_000_000);
-        assert_eq!(per_unit(10_000, 3), 3_333_333_333);
-        assert_eq!(per_unit(10_000, 0), 0);
+        assert_eq!(per_unit(123_400, 10), Some(12_340_000_000));
+        assert_eq!(per_unit(10_000, 3), Some(3_333_333_333));
+        assert_eq!(per_unit(10_000, 0), Some(0));
+        // 10^12 currency units for one item is beyond a stored unit price.
+        assert_eq!(per_unit(10_000_000_000_000_000, 1), None);
+        assert!(per_unit(10_000_000_000_000_000, 20_000).is_some());
     }
 }

@@ -11,8 +11,13 @@ pub fn clean_name(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Derives a URL-safe slug: lower-case ASCII letters and digits separated by single dashes.
-/// Letters outside ASCII are dropped; a name with nothing left gives `"item"`.
+/// The longest slug [`slugify`] derives, leaving room for a `-N` suffix within the
+/// 200-character slug limit (see `domain::text::SLUG`).
+pub const DERIVED_SLUG_MAX: usize = 190;
+
+/// Derives a URL-safe slug: lower-case ASCII letters and digits separated by single dashes,
+/// at most [`DERIVED_SLUG_MAX`] characters. Letters outside ASCII are dropped; a name with
+/// nothing left gives `"item"`.
 pub fn slugify(name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
     let mut pending_dash = false;
@@ -25,6 +30,13 @@ pub fn slugify(name: &str) -> String {
             slug.push(ch);
         } else {
             pending_dash = true;
+        }
+    }
+    if slug.len() > DERIVED_SLUG_MAX {
+        // ASCII only, so any byte index is a character boundary.
+        slug.truncate(DERIVED_SLUG_MAX);
+        while slug.ends_with('-') {
+            slug.pop();
         }
     }
     if slug.is_empty() {
@@ -64,6 +76,14 @@ mod tests {
         assert_eq!(slugify("½"), "item");
         assert_eq!(numbered_slug("flour", 1), "flour");
         assert_eq!(numbered_slug("flour", 3), "flour-3");
+        let long = slugify(&"a ".repeat(200));
+        assert_eq!(
+            long.len(),
+            189,
+            "cut at 190, then the trailing dash dropped"
+        );
+        assert!(is_valid_slug(&long));
+        assert_eq!(slugify(&"x".repeat(500)).len(), DERIVED_SLUG_MAX);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Units of measure (SPEC §1.1): the vocabulary, exact conversion factors, and
 //! mass ↔ volume conversion through an ingredient's density.
 
+use crate::domain::text::excerpt;
 use rust_decimal::Decimal;
 use std::fmt;
 use std::str::FromStr;
@@ -146,29 +147,34 @@ impl fmt::Display for Unit {
 
 /// A unit name outside the vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("unknown unit \"{given}\"; use one of: {}", Unit::all().map(|u| u.name).collect::<Vec<_>>().join(", "))]
+#[error("unknown unit {given}; use one of: {}", Unit::all().map(|u| u.name).collect::<Vec<_>>().join(", "))]
 pub struct UnknownUnit {
-    /// What the caller wrote.
+    /// What the caller wrote, quoted and shortened (see [`excerpt`]).
     pub given: String,
 }
 
 impl FromStr for Unit {
     type Err = UnknownUnit;
 
-    /// Parses a unit case-insensitively, ignoring surrounding and repeated inner spaces.
+    /// Parses a unit as SPEC §1.1 spells it: ASCII only, case-insensitive (ASCII case
+    /// folding, so the Kelvin sign U+212A is not a `k`), ignoring surrounding and repeated
+    /// inner ASCII spaces and tabs (so a no-break space is not a space). Anything else is
+    /// [`UnknownUnit`].
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let unknown = || UnknownUnit { given: excerpt(s) };
+        if !s.is_ascii() {
+            return Err(unknown());
+        }
         let wanted = s
-            .split_whitespace()
+            .split_ascii_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
-            .to_lowercase();
+            .to_ascii_lowercase();
         UNITS
             .iter()
             .find(|u| u.name == wanted)
             .copied()
-            .ok_or_else(|| UnknownUnit {
-                given: s.to_string(),
-            })
+            .ok_or_else(unknown)
     }
 }
 
@@ -375,6 +381,29 @@ mod tests {
         let err = "stone".parse::<Unit>().unwrap_err();
         assert!(err.to_string().contains("unknown unit \"stone\""));
         assert!(err.to_string().contains("fl oz"));
+    }
+
+    #[test]
+    fn accepts_only_the_ascii_spellings() {
+        assert_eq!(u(" KG ").name(), "kg");
+        assert_eq!(u("Fl Oz").name(), "fl oz");
+        assert_eq!(u("\tfl \t oz\t").name(), "fl oz");
+        assert_eq!(u("TBSP").name(), "tbsp");
+        // The Kelvin sign lower-cases to 'k' in Unicode, but it is not a `k`.
+        assert!("\u{212A}g".parse::<Unit>().is_err());
+        // A no-break space is not a space.
+        assert!("fl\u{00A0}oz".parse::<Unit>().is_err());
+        assert!("\u{3000}g".parse::<Unit>().is_err());
+        assert!("g\0".parse::<Unit>().is_err());
+        assert!("".parse::<Unit>().is_err());
+        let err = "ｇ".parse::<Unit>().unwrap_err();
+        assert!(err.to_string().starts_with("unknown unit \"ｇ\""));
+        // What was written is echoed shortened and with control characters escaped.
+        let err = format!("{}\0", "x".repeat(5000))
+            .parse::<Unit>()
+            .unwrap_err();
+        assert_eq!(err.given, format!("\"{}…\"", "x".repeat(64)));
+        assert_eq!("g\0".parse::<Unit>().unwrap_err().given, "\"g\\u{0}\"");
     }
 
     #[test]

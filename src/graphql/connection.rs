@@ -13,6 +13,11 @@ use base64::Engine;
 pub const DEFAULT_PAGE: i32 = 20;
 /// The largest `first` / `last` accepted.
 pub const MAX_PAGE: i32 = 100;
+/// The largest offset a cursor may hold (a list position; no list is longer). Keeps every
+/// window computation (`offset + 1`, `start + first`) far from `i64` overflow.
+pub const MAX_CURSOR_OFFSET: i64 = i32::MAX as i64;
+/// The longest cursor accepted, in bytes (a valid one is at most 24).
+const MAX_CURSOR_LEN: usize = 64;
 
 /// A position in a list, opaque to clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,17 +26,29 @@ pub struct OffsetCursor(pub i64);
 impl CursorType for OffsetCursor {
     type Error = AppError;
 
+    /// Decodes a cursor made by [`encode_cursor`](Self::encode_cursor); anything else,
+    /// including an offset outside `0..=MAX_CURSOR_OFFSET`, is `BAD_USER_INPUT`.
     fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        let bad = || AppError::bad_input(format!("\"{s}\" is not a valid cursor"));
+        let bad = || {
+            AppError::bad_input(format!(
+                "{} is not a valid cursor; pass a cursor from this list's edges or pageInfo",
+                crate::domain::text::excerpt(s)
+            ))
+        };
+        if s.len() > MAX_CURSOR_LEN {
+            return Err(bad());
+        }
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
-        let offset = text
-            .strip_prefix("offset:")
-            .ok_or_else(bad)?
-            .parse::<i64>()
-            .map_err(|_| bad())?;
-        if offset < 0 {
+        let digits = text.strip_prefix("offset:").ok_or_else(bad)?;
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
+        }
+        let offset = digits.parse::<i64>().ok().ok_or_else(bad)?;
+        if offset > MAX_CURSOR_OFFSET {
+            return Err(AppError::bad_input(format!(
+                "the cursor points at position {offset}, beyond the largest position {MAX_CURSOR_OFFSET}; pass a cursor from this list's edges or pageInfo"
+            )));
         }
         Ok(OffsetCursor(offset))
     }
@@ -140,13 +157,20 @@ impl ValidPage {
     }
 
     fn bounds(&self, total: i64) -> (i64, i64) {
-        let mut start = self.after.map(|a| a + 1).unwrap_or(0).min(total);
+        // Validated: cursors ≤ MAX_CURSOR_OFFSET, first/last ≤ MAX_PAGE, so none of this
+        // can overflow; saturating anyway, as a second line of defence.
+        let total = total.max(0);
+        let mut start = self
+            .after
+            .map(|a| a.saturating_add(1))
+            .unwrap_or(0)
+            .min(total);
         let mut end = self.before.unwrap_or(total).clamp(start, total);
         if let Some(first) = self.first {
-            end = end.min(start + first);
+            end = end.min(start.saturating_add(first));
         }
         if let Some(last) = self.last {
-            start = start.max(end - last);
+            start = start.max(end.saturating_sub(last));
         }
         (start, end)
     }
@@ -243,5 +267,48 @@ mod tests {
         assert!(PageArgs::new(None, None, Some(100), None)
             .validate()
             .is_ok());
+    }
+
+    #[test]
+    fn out_of_range_and_malformed_cursors_are_refused() {
+        let raw = |text: &str| Some(URL_SAFE_NO_PAD.encode(text));
+        for after in [
+            cursor(i64::MAX),
+            cursor(MAX_CURSOR_OFFSET + 1),
+            raw("offset:-1"),
+            raw("offset:+1"),
+            raw("offset:"),
+            raw("offset:99999999999999999999999"),
+            raw("offset:1 "),
+            raw("page:1"),
+            Some("%%%".into()),
+            Some("a".repeat(10_000)),
+            Some(String::new()),
+        ] {
+            let err = PageArgs::new(after.clone(), None, None, None)
+                .validate()
+                .unwrap_err();
+            assert!(err.message.contains("cursor"), "{after:?}: {}", err.message);
+            assert!(err.message.len() < 300, "{after:?}: message is bounded");
+            assert!(PageArgs::new(None, after, None, Some(1))
+                .validate()
+                .is_err());
+        }
+        let last = PageArgs::new(cursor(MAX_CURSOR_OFFSET), None, Some(100), None);
+        assert_eq!(
+            last.validate().unwrap().window(50),
+            Window {
+                offset: 50,
+                limit: 0
+            }
+        );
+        let before = PageArgs::new(None, cursor(MAX_CURSOR_OFFSET), None, Some(100));
+        assert_eq!(
+            before.validate().unwrap().window(50),
+            Window {
+                offset: 0,
+                limit: 50
+            }
+        );
     }
 }

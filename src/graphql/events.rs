@@ -384,9 +384,10 @@ impl EventsQuery {
         before: Option<String>,
         first: Option<i32>,
         last: Option<i32>,
-        #[graphql(desc = "Case-insensitive part of the name or household name.")] search: Option<
-            String,
-        >,
+        #[graphql(
+            desc = "Case-insensitive part of the name or household name (at most 200 characters; `%` and `_` match themselves)."
+        )]
+        search: Option<String>,
     ) -> Result<Conn<Recipient>> {
         let page = PageArgs::new(after, before, first, last).validate()?;
         let filter = recipient_store::RecipientFilter { search };

@@ -396,7 +396,10 @@ impl GoodsQuery {
         first: Option<i32>,
         last: Option<i32>,
         #[graphql(desc = "Only this assembly type.")] assembly_type: Option<AssemblyType>,
-        #[graphql(desc = "Case-insensitive part of the name.")] search: Option<String>,
+        #[graphql(
+            desc = "Case-insensitive part of the name (at most 200 characters; `%` and `_` match themselves)."
+        )]
+        search: Option<String>,
     ) -> Result<Conn<FinishedGood>> {
         let page = PageArgs::new(after, before, first, last).validate()?;
         let filter = good_store::FinishedGoodFilter {
@@ -418,7 +421,10 @@ impl GoodsQuery {
         last: Option<i32>,
         #[graphql(desc = "Only templates (true) or only non-templates (false).")]
         is_template: Option<bool>,
-        #[graphql(desc = "Case-insensitive part of the name.")] search: Option<String>,
+        #[graphql(
+            desc = "Case-insensitive part of the name (at most 200 characters; `%` and `_` match themselves)."
+        )]
+        search: Option<String>,
     ) -> Result<Conn<Package>> {
         let page = PageArgs::new(after, before, first, last).validate()?;
         let filter = package_store::PackageFilter {

@@ -13,7 +13,12 @@ pub fn encode(type_name: &str, pk: i64) -> ID {
 
 /// Decodes any well-formed global id into its type name and primary key.
 pub fn decode_any(id: &str) -> Result<(String, i64), AppError> {
-    let malformed = || AppError::bad_input(format!("\"{id}\" is not a valid id"));
+    let malformed = || {
+        AppError::bad_input(format!(
+            "{} is not a valid id",
+            crate::domain::text::excerpt(id)
+        ))
+    };
     let bytes = URL_SAFE_NO_PAD.decode(id.trim()).map_err(|_| malformed())?;
     let text = String::from_utf8(bytes).map_err(|_| malformed())?;
     let (type_name, pk) = text.split_once(':').ok_or_else(malformed)?;

@@ -495,7 +495,10 @@ impl PantryQuery {
         last: Option<i32>,
         #[graphql(desc = "Only packaging (true) or only food (false).")] is_packaging: Option<bool>,
         #[graphql(desc = "Only this category.")] category: Option<String>,
-        #[graphql(desc = "Case-insensitive part of the name.")] search: Option<String>,
+        #[graphql(
+            desc = "Case-insensitive part of the name (at most 200 characters; `%` and `_` match themselves)."
+        )]
+        search: Option<String>,
     ) -> Result<Conn<Ingredient>> {
         let page = PageArgs::new(after, before, first, last).validate()?;
         let filter = ingredient_store::IngredientFilter {

@@ -462,7 +462,10 @@ impl RecipesQuery {
         first: Option<i32>,
         last: Option<i32>,
         #[graphql(desc = "Only this category.")] category: Option<String>,
-        #[graphql(desc = "Case-insensitive part of the name.")] search: Option<String>,
+        #[graphql(
+            desc = "Case-insensitive part of the name (at most 200 characters; `%` and `_` match themselves)."
+        )]
+        search: Option<String>,
     ) -> Result<Conn<Recipe>> {
         let page = PageArgs::new(after, before, first, last).validate()?;
         let filter = recipe_store::RecipeFilter { category, search };

@@ -19,7 +19,10 @@ impl ScalarType for Date {
             Value::String(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .map(Date)
                 .map_err(|_| {
-                    InputValueError::custom(format!("\"{s}\" is not a date in YYYY-MM-DD form"))
+                    InputValueError::custom(format!(
+                        "{} is not a date in YYYY-MM-DD form",
+                        crate::domain::text::excerpt(s)
+                    ))
                 }),
             _ => Err(InputValueError::expected_type(value)),
         }
@@ -50,11 +53,15 @@ impl ScalarType for Decimal {
             .map_err(|_| {
                 InputValueError::custom(if is_numeric_literal(&text) {
                     format!(
-                        "\"{text}\" is out of range for an exact decimal (at most 28 significant digits, \
-                         magnitude below 79228162514264337593543950336, at most 28 decimal places)"
+                        "{} is out of range for an exact decimal (at most 28 significant digits, \
+                         magnitude below 79228162514264337593543950336, at most 28 decimal places)",
+                        crate::domain::text::excerpt(&text)
                     )
                 } else {
-                    format!("\"{text}\" is not a decimal number")
+                    format!(
+                        "{} is not a decimal number",
+                        crate::domain::text::excerpt(&text)
+                    )
                 })
             })
     }

@@ -2,10 +2,10 @@
 //! workflow (PENDING → READY → DELIVERED).
 
 use super::{clean_text, group_by, new_uuid, now};
-use crate::db::models::Package;
 use crate::db::schema::{event_recipient_packages as erp, events, packages, recipients};
 use crate::db::Db;
 use crate::domain::kinds::FulfillmentStatus;
+use crate::domain::limits::{add_count, MAX_COUNT};
 use crate::error::{AppError, AppResult};
 use crate::store::events::Event;
 use crate::store::recipients::Recipient;
@@ -67,7 +67,7 @@ fn check_quantity(quantity: i32) -> AppResult<()> {
 /// concurrent assignments never lose a quantity. New assignments start PENDING.
 pub async fn assign(db: &Db, input: NewAssignment) -> AppResult<EventRecipientPackage> {
     check_quantity(input.quantity)?;
-    let notes = clean_text(input.notes.clone());
+    let notes = clean_text(crate::domain::text::NOTES, input.notes.clone())?;
     let ts = now();
     db_write!(db, |conn| {
         crate::find_row!(conn, events::table, Event, input.event_id, "Event");
@@ -78,7 +78,16 @@ pub async fn assign(db: &Db, input: NewAssignment) -> AppResult<EventRecipientPa
             input.recipient_id,
             "Recipient"
         );
-        crate::find_row!(conn, packages::table, Package, input.package_id, "Package");
+        // A no-op update locks the package on PostgreSQL (SQLite holds the write lock), so
+        // concurrent assignments of it add up one after the other and the check below
+        // sees the latest quantity.
+        let locked = diesel::update(packages::table.find(input.package_id))
+            .set(packages::updated_at.eq(packages::updated_at))
+            .execute(conn)
+            .await?;
+        if locked == 0 {
+            return Err(AppError::not_found("Package", input.package_id));
+        }
         let existing: Option<i32> = erp::table
             .filter(erp::event_id.eq(input.event_id))
             .filter(erp::recipient_id.eq(input.recipient_id))
@@ -88,9 +97,9 @@ pub async fn assign(db: &Db, input: NewAssignment) -> AppResult<EventRecipientPa
             .await
             .optional()?;
         if let Some(current) = existing {
-            if current.checked_add(input.quantity).is_none() {
+            if add_count(i64::from(current), i64::from(input.quantity), String::new).is_err() {
                 return Err(AppError::bad_input(format!(
-                    "the assignment already has {current}; adding {} exceeds the largest quantity",
+                    "the assignment already has {current}; adding {} exceeds the largest quantity, {MAX_COUNT}",
                     input.quantity
                 )));
             }
@@ -158,7 +167,7 @@ pub async fn update(
                 erp::updated_at.eq(ts),
                 erp::quantity.eq(changes.quantity.unwrap_or(current.quantity)),
                 erp::notes.eq(match &changes.notes {
-                    Some(notes) => clean_text(notes.clone()),
+                    Some(notes) => clean_text(crate::domain::text::NOTES, notes.clone())?,
                     None => current.notes.clone(),
                 }),
             ))
@@ -188,7 +197,10 @@ pub async fn remove(db: &Db, id: i64) -> AppResult<EventRecipientPackage> {
 /// the change. Any other step (including the same status again) is `INVALID_TRANSITION`.
 /// The row is locked before it is read, so two concurrent changes cannot both succeed.
 pub async fn change_status(db: &Db, change: StatusChange) -> AppResult<EventRecipientPackage> {
-    let delivered_to = clean_text(change.delivered_to.clone());
+    let delivered_to = clean_text(
+        crate::domain::text::DELIVERED_TO,
+        change.delivered_to.clone(),
+    )?;
     if change.delivered_to.is_some() && change.status != FulfillmentStatus::Delivered {
         return Err(AppError::bad_input(format!(
             "deliveredTo can only be given with status DELIVERED (asked for {})",

@@ -3,7 +3,7 @@
 use super::{clean_text, new_uuid, now, Page, Window};
 use crate::db::schema::{assembly_runs, event_recipient_packages, events, production_runs};
 use crate::db::Db;
-use crate::domain::names::{clean_name, name_key};
+use crate::domain::names::name_key;
 use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
 use chrono::{Datelike, NaiveDate};
@@ -36,7 +36,7 @@ pub struct EventChanges {
 }
 
 fn required_name(name: &str) -> AppResult<String> {
-    let name = clean_name(name);
+    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
     if name.is_empty() {
         return Err(AppError::bad_input("event name must not be empty"));
     }
@@ -109,7 +109,7 @@ pub async fn create(db: &Db, input: NewEvent) -> AppResult<Event> {
                 events::name.eq(&name),
                 events::event_date.eq(input.event_date),
                 events::year.eq(year),
-                events::notes.eq(clean_text(input.notes.clone())),
+                events::notes.eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(Event::as_returning())
             .get_result(conn)
@@ -136,7 +136,7 @@ pub async fn update(db: &Db, id: i64, changes: EventChanges) -> AppResult<Event>
                 events::event_date.eq(event_date),
                 events::year.eq(year),
                 events::notes.eq(match &changes.notes {
-                    Some(notes) => clean_text(notes.clone()),
+                    Some(notes) => clean_text(crate::domain::text::NOTES, notes.clone())?,
                     None => current.notes.clone(),
                 }),
             ))

@@ -16,7 +16,7 @@ use crate::db::{Backend, Db};
 use crate::domain::fixed::{to_scaled, Scale};
 use crate::domain::graph;
 use crate::domain::kinds::{AssemblyType, ComponentKind};
-use crate::domain::names::{clean_name, is_valid_slug, name_key, numbered_slug, slugify};
+use crate::domain::names::{is_valid_slug, numbered_slug, slugify};
 use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
 use diesel::prelude::*;
@@ -169,7 +169,7 @@ pub struct FinishedGoodChanges {
 }
 
 fn required_name(name: &str) -> AppResult<String> {
-    let name = clean_name(name);
+    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
     if name.is_empty() {
         return Err(AppError::bad_input("finished good name must not be empty"));
     }
@@ -177,7 +177,7 @@ fn required_name(name: &str) -> AppResult<String> {
 }
 
 fn checked_slug(slug: &str) -> AppResult<String> {
-    let slug = slug.trim();
+    let slug = &crate::domain::text::trimmed(crate::domain::text::SLUG, slug)?;
     if !is_valid_slug(slug) {
         return Err(AppError::bad_input(format!(
             "slug \"{slug}\" is not valid: use lower-case letters a-z, digits and single dashes \
@@ -225,7 +225,7 @@ fn check_components(components: &[NewComponent]) -> AppResult<Vec<CheckedCompone
         checked.push(CheckedComponent {
             item,
             quantity: scaled,
-            notes: clean_text(component.notes.clone()),
+            notes: clean_text(crate::domain::text::NOTES, component.notes.clone())?,
         });
     }
     Ok(checked)
@@ -458,12 +458,18 @@ pub async fn create(db: &Db, input: NewFinishedGood) -> AppResult<FinishedGood> 
                 finished_goods::slug.eq(&slug),
                 finished_goods::name.eq(&name),
                 finished_goods::assembly_type.eq(input.assembly_type.as_str()),
-                finished_goods::description.eq(clean_text(input.description.clone())),
-                finished_goods::packaging_instructions
-                    .eq(clean_text(input.packaging_instructions.clone())),
+                finished_goods::description.eq(clean_text(
+                    crate::domain::text::DESCRIPTION,
+                    input.description.clone(),
+                )?),
+                finished_goods::packaging_instructions.eq(clean_text(
+                    crate::domain::text::PACKAGING_INSTRUCTIONS,
+                    input.packaging_instructions.clone(),
+                )?),
                 finished_goods::inventory_count.eq(0),
                 finished_goods::average_unit_cost.eq(0),
-                finished_goods::notes.eq(clean_text(input.notes.clone())),
+                finished_goods::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(FinishedGood::as_returning())
             .get_result(conn)
@@ -497,10 +503,6 @@ pub async fn update(db: &Db, id: i64, changes: FinishedGoodChanges) -> AppResult
         if slug != current.slug {
             ensure_slug_free!(conn, &slug, id);
         }
-        let keep = |change: &Option<Option<String>>, old: &Option<String>| match change {
-            Some(value) => clean_text(value.clone()),
-            None => old.clone(),
-        };
         let good = diesel::update(finished_goods::table.find(id))
             .set((
                 finished_goods::updated_at.eq(ts),
@@ -510,12 +512,21 @@ pub async fn update(db: &Db, id: i64, changes: FinishedGoodChanges) -> AppResult
                     .assembly_type
                     .map(AssemblyType::as_str)
                     .unwrap_or(&current.assembly_type)),
-                finished_goods::description.eq(keep(&changes.description, &current.description)),
-                finished_goods::packaging_instructions.eq(keep(
+                finished_goods::description.eq(super::changed_text(
+                    crate::domain::text::DESCRIPTION,
+                    &changes.description,
+                    &current.description,
+                )?),
+                finished_goods::packaging_instructions.eq(super::changed_text(
+                    crate::domain::text::PACKAGING_INSTRUCTIONS,
                     &changes.packaging_instructions,
                     &current.packaging_instructions,
-                )),
-                finished_goods::notes.eq(keep(&changes.notes, &current.notes)),
+                )?),
+                finished_goods::notes.eq(super::changed_text(
+                    crate::domain::text::NOTES,
+                    &changes.notes,
+                    &current.notes,
+                )?),
             ))
             .returning(FinishedGood::as_returning())
             .get_result(conn)
@@ -616,7 +627,8 @@ pub async fn list(
     let search = filter
         .search
         .as_deref()
-        .map(|s| format!("%{}%", name_key(s)));
+        .map(crate::domain::text::contains_pattern)
+        .transpose()?;
     let assembly_type = filter.assembly_type.map(AssemblyType::as_str);
     db_run!(db, |conn| {
         let build = || {
@@ -625,7 +637,11 @@ pub async fn list(
                 query = query.filter(finished_goods::assembly_type.eq(t));
             }
             if let Some(s) = &search {
-                query = query.filter(lower(finished_goods::name).like(s.clone()));
+                query = query.filter(
+                    lower(finished_goods::name)
+                        .like(s.clone())
+                        .escape(crate::domain::text::LIKE_ESCAPE),
+                );
             }
             query
         };

@@ -11,7 +11,7 @@ use crate::db::schema::{
 use crate::db::Db;
 use crate::domain::fixed::{to_scaled, Scale};
 use crate::domain::kinds::YieldMode;
-use crate::domain::names::{clean_name, is_valid_slug, numbered_slug, slugify};
+use crate::domain::names::{is_valid_slug, numbered_slug, slugify};
 use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
 use diesel::prelude::*;
@@ -111,7 +111,7 @@ pub fn validate_yield(
 }
 
 fn required_name(name: &str) -> AppResult<String> {
-    let name = clean_name(name);
+    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
     if name.is_empty() {
         return Err(AppError::bad_input("finished unit name must not be empty"));
     }
@@ -119,7 +119,7 @@ fn required_name(name: &str) -> AppResult<String> {
 }
 
 fn valid_slug(slug: &str) -> AppResult<String> {
-    let slug = slug.trim();
+    let slug = &crate::domain::text::trimmed(crate::domain::text::SLUG, slug)?;
     if !is_valid_slug(slug) {
         return Err(AppError::bad_input(format!(
             "slug \"{slug}\" is not valid: use lower-case letters, digits and single dashes (e.g. \"sugar-cookie\")"
@@ -188,11 +188,15 @@ pub async fn create(db: &Db, input: NewFinishedUnit) -> AppResult<FinishedUnit> 
                 finished_units::recipe_id.eq(input.recipe_id),
                 finished_units::yield_mode.eq(input.yield_mode.as_str()),
                 finished_units::items_per_batch.eq(items),
-                finished_units::item_unit.eq(clean_text(input.item_unit.clone())),
+                finished_units::item_unit.eq(clean_text(
+                    crate::domain::text::ITEM_UNIT,
+                    input.item_unit.clone(),
+                )?),
                 finished_units::batch_percentage.eq(percentage),
                 finished_units::inventory_count.eq(0),
                 finished_units::average_unit_cost.eq(0i64),
-                finished_units::notes.eq(clean_text(input.notes.clone())),
+                finished_units::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(FinishedUnit::as_returning())
             .get_result(conn)
@@ -269,10 +273,6 @@ pub async fn update(db: &Db, id: i64, changes: FinishedUnitChanges) -> AppResult
                 )));
             }
         }
-        let keep = |change: &Option<Option<String>>, old: &Option<String>| match change {
-            Some(value) => clean_text(value.clone()),
-            None => old.clone(),
-        };
         let row = diesel::update(finished_units::table.find(id))
             .set((
                 finished_units::updated_at.eq(ts),
@@ -281,9 +281,17 @@ pub async fn update(db: &Db, id: i64, changes: FinishedUnitChanges) -> AppResult
                 finished_units::recipe_id.eq(recipe_id),
                 finished_units::yield_mode.eq(mode.as_str()),
                 finished_units::items_per_batch.eq(items),
-                finished_units::item_unit.eq(keep(&changes.item_unit, &current.item_unit)),
+                finished_units::item_unit.eq(super::changed_text(
+                    crate::domain::text::ITEM_UNIT,
+                    &changes.item_unit,
+                    &current.item_unit,
+                )?),
                 finished_units::batch_percentage.eq(percentage),
-                finished_units::notes.eq(keep(&changes.notes, &current.notes)),
+                finished_units::notes.eq(super::changed_text(
+                    crate::domain::text::NOTES,
+                    &changes.notes,
+                    &current.notes,
+                )?),
             ))
             .returning(FinishedUnit::as_returning())
             .get_result(conn)

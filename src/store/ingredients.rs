@@ -6,7 +6,7 @@ use crate::db::schema::{
 };
 use crate::db::Db;
 use crate::domain::fixed::{from_scaled, to_scaled, Scale};
-use crate::domain::names::{clean_name, name_key, numbered_slug, slugify};
+use crate::domain::names::{name_key, numbered_slug, slugify};
 use crate::domain::units::{convert, Density, Unit};
 use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
@@ -99,7 +99,7 @@ fn positive_scaled(raw: i64) -> AppResult<i64> {
 }
 
 fn required_name(name: &str) -> AppResult<String> {
-    let name = clean_name(name);
+    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
     if name.is_empty() {
         return Err(AppError::bad_input("ingredient name must not be empty"));
     }
@@ -141,14 +141,17 @@ pub async fn create(db: &Db, input: NewIngredient) -> AppResult<Ingredient> {
                 ingredients::name.eq(&name),
                 ingredients::name_key.eq(&key),
                 ingredients::slug.eq(&slug),
-                ingredients::category.eq(input.category.trim()),
+                ingredients::category.eq(crate::domain::text::trimmed(
+                    crate::domain::text::CATEGORY,
+                    &input.category,
+                )?),
                 ingredients::unit.eq(input.unit.name()),
                 ingredients::is_packaging.eq(input.is_packaging),
                 ingredients::density_volume.eq(dv),
                 ingredients::density_volume_unit.eq(&dvu),
                 ingredients::density_weight.eq(dw),
                 ingredients::density_weight_unit.eq(&dwu),
-                ingredients::notes.eq(clean_text(input.notes.clone())),
+                ingredients::notes.eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(Ingredient::as_returning())
             .get_result(conn)
@@ -286,8 +289,9 @@ pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<I
                 ingredients::category.eq(changes
                     .category
                     .as_deref()
-                    .map(str::trim)
-                    .unwrap_or(&current.category)),
+                    .map(|v| crate::domain::text::trimmed(crate::domain::text::CATEGORY, v))
+                    .transpose()?
+                    .unwrap_or(current.category.clone())),
                 ingredients::unit.eq(&unit),
                 ingredients::is_packaging.eq(changes.is_packaging.unwrap_or(current.is_packaging)),
                 ingredients::density_volume.eq(dv),
@@ -295,7 +299,7 @@ pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<I
                 ingredients::density_weight.eq(dw),
                 ingredients::density_weight_unit.eq(&dwu),
                 ingredients::notes.eq(match &changes.notes {
-                    Some(notes) => clean_text(notes.clone()),
+                    Some(notes) => clean_text(crate::domain::text::NOTES, notes.clone())?,
                     None => current.notes.clone(),
                 }),
             ))
@@ -416,7 +420,11 @@ pub async fn list(
     let search = filter
         .search
         .as_deref()
-        .map(|s| format!("%{}%", name_key(s)));
+        .map(crate::domain::text::contains_pattern)
+        .transpose()?;
+    if let Some(category) = filter.category.as_deref() {
+        crate::domain::text::check(crate::domain::text::CATEGORY, category)?;
+    }
     db_run!(db, |conn| {
         let build = || {
             let mut query = ingredients::table.into_boxed();
@@ -427,7 +435,11 @@ pub async fn list(
                 query = query.filter(ingredients::category.eq(c.clone()));
             }
             if let Some(s) = &search {
-                query = query.filter(ingredients::name_key.like(s.clone()));
+                query = query.filter(
+                    ingredients::name_key
+                        .like(s.clone())
+                        .escape(crate::domain::text::LIKE_ESCAPE),
+                );
             }
             query
         };

@@ -4,6 +4,7 @@ use super::{clean_text, new_uuid, now};
 use crate::db::schema::{ingredients, inventory_adjustments, inventory_lots, products};
 use crate::db::Db;
 use crate::domain::fixed::{from_scaled, round_to, to_scaled, Scale};
+use crate::domain::limits::{check_money, check_stock, LimitExceeded};
 use crate::domain::units::{convert, Unit};
 use crate::error::{AppError, AppResult};
 use crate::store::ingredients::Ingredient;
@@ -64,7 +65,9 @@ pub async fn record_purchase(db: &Db, input: NewPurchase) -> AppResult<Inventory
     if input.total_cost < Decimal::ZERO {
         return Err(AppError::bad_input("totalCost must not be negative"));
     }
-    let total_cost = to_scaled(input.total_cost, Scale::Money)?;
+    let total_cost = check_money(to_scaled(input.total_cost, Scale::Money)?, || {
+        "totalCost".to_string()
+    })?;
     if let Some(expires) = input.expires_on {
         if expires < input.purchased_on {
             return Err(AppError::bad_input(
@@ -136,17 +139,31 @@ async fn record_purchase_once(
             ingredient.density().as_ref(),
             &ingredient.name,
         )?;
-        let quantity = to_scaled(converted, Scale::Quantity)?;
+        let quantity =
+            to_scaled(converted, Scale::Quantity).map_err(|e| beyond_stock(e, &ingredient))?;
         if quantity <= 0 {
             return Err(AppError::bad_input(format!(
                 "{} {} of \"{}\" is less than 0.000001 {}",
                 input.quantity, input.unit, ingredient.name, ingredient.unit
             )));
         }
+        let held = conn.lock_stock(ingredient.id).await?;
+        check_stock(held, quantity, &ingredient.name, &ingredient.unit)?;
+        // totalCost ≤ MAX_MONEY and quantity ≥ 0.000001: the quotient fits a decimal.
         let unit_cost = to_scaled(
             from_scaled(total_cost, Scale::Money) / from_scaled(quantity, Scale::Quantity),
             Scale::UnitPrice,
-        )?;
+        )
+        .map_err(|_| {
+            AppError::bad_input(format!(
+                "the unit cost of this purchase ({} for {} {}) is too large to be stored; at most {} per {} can be",
+                input.total_cost,
+                from_scaled(quantity, Scale::Quantity),
+                ingredient.unit,
+                i64::MAX / 10_000_000_000,
+                ingredient.unit
+            ))
+        })?;
         let row = diesel::insert_into(inventory_lots::table)
             .values((
                 inventory_lots::uuid.eq(new_uuid()),
@@ -160,8 +177,12 @@ async fn record_purchase_once(
                 inventory_lots::unit_cost.eq(unit_cost),
                 inventory_lots::total_cost.eq(total_cost),
                 inventory_lots::expires_on.eq(input.expires_on),
-                inventory_lots::location.eq(clean_text(input.location.clone())),
-                inventory_lots::notes.eq(clean_text(input.notes.clone())),
+                inventory_lots::location.eq(clean_text(
+                    crate::domain::text::LOCATION,
+                    input.location.clone(),
+                )?),
+                inventory_lots::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(InventoryLot::as_returning())
             .get_result(conn)
@@ -172,6 +193,16 @@ async fn record_purchase_once(
         }
         Ok(row)
     })
+}
+
+/// A quantity too large to store at all, with the stock limit it is far beyond.
+fn beyond_stock(error: crate::domain::fixed::OutOfRange, ingredient: &Ingredient) -> AppError {
+    AppError::bad_input(format!(
+        "{error}; the stock on hand of \"{}\" is at most {} {}",
+        ingredient.name,
+        crate::domain::limits::MAX_STOCK,
+        ingredient.unit
+    ))
 }
 
 /// How to correct a lot.
@@ -202,7 +233,7 @@ pub async fn adjust(
     db: &Db,
     input: LotAdjustment,
 ) -> AppResult<(InventoryLot, InventoryAdjustment)> {
-    let reason = input.reason.trim().to_string();
+    let reason = crate::domain::text::trimmed(crate::domain::text::REASON, &input.reason)?;
     if reason.is_empty() {
         return Err(AppError::bad_input(
             "an adjustment needs a reason (e.g. spoilage, counting error)",
@@ -225,18 +256,41 @@ pub async fn adjust(
             input.lot_id,
             "InventoryLot"
         );
+        let ingredient = crate::find_row!(
+            conn,
+            ingredients::table,
+            Ingredient,
+            lot.ingredient_id,
+            "Ingredient"
+        );
         let before = from_scaled(lot.quantity_remaining, Scale::Quantity);
         let after = match input.change {
             QuantityChange::SetTo(value) => value,
-            QuantityChange::By(delta) => before + delta,
+            QuantityChange::By(delta) => before
+                .checked_add(delta)
+                .ok_or_else(|| LimitExceeded::stock(&ingredient.name, &ingredient.unit))?,
         };
-        let after_raw = to_scaled(after, Scale::Quantity)?;
+        let after_raw = match to_scaled(after, Scale::Quantity) {
+            Ok(raw) => raw,
+            // Far below zero: refused as such just below.
+            Err(_) if after.is_sign_negative() => -1,
+            Err(e) => return Err(beyond_stock(e, &ingredient)),
+        };
         if after_raw < 0 {
             return Err(AppError::bad_input(format!(
                 "the lot has {} left; it cannot go below zero (asked for {})",
                 before,
                 round_to(after, Scale::Quantity)
             )));
+        }
+        if after_raw > lot.quantity_remaining {
+            let held = conn.lock_stock(ingredient.id).await?;
+            check_stock(
+                held,
+                after_raw - lot.quantity_remaining,
+                &ingredient.name,
+                &ingredient.unit,
+            )?;
         }
         let updated = diesel::update(inventory_lots::table.find(lot.id))
             .set((
@@ -255,7 +309,8 @@ pub async fn adjust(
                 inventory_adjustments::quantity_before.eq(lot.quantity_remaining),
                 inventory_adjustments::quantity_after.eq(after_raw),
                 inventory_adjustments::reason.eq(&reason),
-                inventory_adjustments::notes.eq(clean_text(input.notes.clone())),
+                inventory_adjustments::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(InventoryAdjustment::as_returning())
             .get_result(conn)

@@ -69,11 +69,27 @@ pub struct Page<T> {
     pub total: i64,
 }
 
-/// Trims an optional free-text field; blank text becomes `None`.
-pub fn clean_text(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+/// Trims an optional free-text field and checks it against its field's limits (see
+/// [`crate::domain::text`]); blank text becomes `None`.
+pub fn clean_text(
+    field: crate::domain::text::Field,
+    value: Option<String>,
+) -> crate::error::AppResult<Option<String>> {
+    Ok(crate::domain::text::optional(field, value.as_deref())?)
+}
+
+/// An optional change of an optional free-text field: `None` keeps `current`,
+/// `Some(None)` (or blank text) clears it, `Some(Some(text))` sets it; checked like
+/// [`clean_text`].
+pub fn changed_text(
+    field: crate::domain::text::Field,
+    change: &Option<Option<String>>,
+    current: &Option<String>,
+) -> crate::error::AppResult<Option<String>> {
+    match change {
+        Some(value) => clean_text(field, value.clone()),
+        None => Ok(current.clone()),
+    }
 }
 
 /// Groups rows under a parent key, keeping their order within each group.

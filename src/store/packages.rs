@@ -5,7 +5,6 @@ use super::finished_goods::lower;
 use super::{clean_text, new_uuid, now, Page, Window};
 use crate::db::schema::{event_recipient_packages, finished_goods, package_items, packages};
 use crate::db::Db;
-use crate::domain::names::{clean_name, name_key};
 use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
 use diesel::prelude::*;
@@ -55,7 +54,7 @@ pub struct PackageChanges {
 }
 
 fn required_name(name: &str) -> AppResult<String> {
-    let name = clean_name(name);
+    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
     if name.is_empty() {
         return Err(AppError::bad_input("package name must not be empty"));
     }
@@ -168,9 +167,12 @@ pub async fn create(db: &Db, input: NewPackage) -> AppResult<Package> {
                 packages::created_at.eq(ts),
                 packages::updated_at.eq(ts),
                 packages::name.eq(&name),
-                packages::description.eq(clean_text(input.description.clone())),
+                packages::description.eq(clean_text(
+                    crate::domain::text::DESCRIPTION,
+                    input.description.clone(),
+                )?),
                 packages::is_template.eq(input.is_template),
-                packages::notes.eq(clean_text(input.notes.clone())),
+                packages::notes.eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(Package::as_returning())
             .get_result(conn)
@@ -191,17 +193,21 @@ pub async fn update(db: &Db, id: i64, changes: PackageChanges) -> AppResult<Pack
         if name != current.name {
             ensure_name_free!(conn, &name, id);
         }
-        let keep = |change: &Option<Option<String>>, old: &Option<String>| match change {
-            Some(value) => clean_text(value.clone()),
-            None => old.clone(),
-        };
         let package = diesel::update(packages::table.find(id))
             .set((
                 packages::updated_at.eq(ts),
                 packages::name.eq(&name),
-                packages::description.eq(keep(&changes.description, &current.description)),
+                packages::description.eq(super::changed_text(
+                    crate::domain::text::DESCRIPTION,
+                    &changes.description,
+                    &current.description,
+                )?),
                 packages::is_template.eq(changes.is_template.unwrap_or(current.is_template)),
-                packages::notes.eq(keep(&changes.notes, &current.notes)),
+                packages::notes.eq(super::changed_text(
+                    crate::domain::text::NOTES,
+                    &changes.notes,
+                    &current.notes,
+                )?),
             ))
             .returning(Package::as_returning())
             .get_result(conn)
@@ -219,7 +225,16 @@ pub async fn add_item(db: &Db, package_id: i64, item: NewPackageItem) -> AppResu
     positive_quantity(None, item.quantity)?;
     let ts = now();
     db_write!(db, |conn| {
-        crate::find_row!(conn, packages::table, Package, package_id, "Package");
+        // A no-op update locks the package on PostgreSQL (SQLite holds the write lock), so
+        // concurrent additions add up one after the other and the check below sees the
+        // latest quantity.
+        let locked = diesel::update(packages::table.find(package_id))
+            .set(packages::updated_at.eq(packages::updated_at))
+            .execute(conn)
+            .await?;
+        if locked == 0 {
+            return Err(AppError::not_found("Package", package_id));
+        }
         let good = crate::find_row!(
             conn,
             finished_goods::table,
@@ -356,7 +371,8 @@ pub async fn list(
     let search = filter
         .search
         .as_deref()
-        .map(|s| format!("%{}%", name_key(s)));
+        .map(crate::domain::text::contains_pattern)
+        .transpose()?;
     db_run!(db, |conn| {
         let build = || {
             let mut query = packages::table.into_boxed();
@@ -364,7 +380,11 @@ pub async fn list(
                 query = query.filter(packages::is_template.eq(t));
             }
             if let Some(s) = &search {
-                query = query.filter(lower(packages::name).like(s.clone()));
+                query = query.filter(
+                    lower(packages::name)
+                        .like(s.clone())
+                        .escape(crate::domain::text::LIKE_ESCAPE),
+                );
             }
             query
         };

@@ -14,6 +14,7 @@ use crate::db_write;
 use crate::domain::fifo::{cost_of, moving_average, per_unit, plan_draws, Draw};
 use crate::domain::fixed::{from_scaled, to_scaled, Scale};
 use crate::domain::kinds::{ComponentKind, YieldMode};
+use crate::domain::limits::{add_count, mul_count, sum_money, LimitExceeded};
 use crate::error::{AppError, AppResult, Shortfall};
 use crate::store::runs::{AssemblyRun, ProductionRun};
 use chrono::NaiveDateTime;
@@ -38,8 +39,8 @@ pub struct Idempotency {
 }
 
 impl Idempotency {
-    /// The idempotency of a request: `None` without a key; a blank key or one longer than
-    /// 200 characters is `BAD_USER_INPUT`. `request` is the input as sent, fingerprinted to
+    /// The idempotency of a request: `None` without a key; a blank key, one longer than
+    /// 200 characters or one with NUL is `BAD_USER_INPUT`. `request` is the input as sent, fingerprinted to
     /// tell a retry from another request reusing the key.
     pub fn from_request(
         key: Option<&str>,
@@ -48,13 +49,13 @@ impl Idempotency {
         match key.map(str::trim) {
             None => Ok(None),
             Some("") => Err(AppError::bad_input("idempotencyKey must not be empty")),
-            Some(key) if key.len() > 200 => Err(AppError::bad_input(
-                "idempotencyKey is longer than 200 characters",
-            )),
-            Some(key) => Ok(Some(Idempotency {
-                key: key.to_string(),
-                fingerprint: super::stock::fingerprint(request),
-            })),
+            Some(key) => {
+                crate::domain::text::check(crate::domain::text::IDEMPOTENCY_KEY, key)?;
+                Ok(Some(Idempotency {
+                    key: key.to_string(),
+                    fingerprint: super::stock::fingerprint(request),
+                }))
+            }
         }
     }
 }
@@ -120,20 +121,46 @@ pub struct RecordedAssembly {
 }
 
 /// Items a number of batches should yield: pieces per batch, or for portions, how many
-/// portions of the given percentage the batches make (one per batch at 100%).
+/// portions of the given percentage the batches make (one per batch at 100%). A yield
+/// beyond [`MAX_COUNT`](crate::domain::limits::MAX_COUNT) is an error naming `unit`,
+/// never a saturated number.
 pub fn expected_yield(
     mode: YieldMode,
     num_batches: i32,
     items_per_batch: Option<i32>,
     batch_percentage: Option<i64>,
-) -> i32 {
-    match mode {
-        YieldMode::DiscreteCount => num_batches.saturating_mul(items_per_batch.unwrap_or(0)),
+    unit: &str,
+) -> Result<i32, LimitExceeded> {
+    let what = || format!("the expected yield of {num_batches} batches of \"{unit}\"");
+    let expected = match mode {
+        YieldMode::DiscreteCount => mul_count(
+            i64::from(num_batches),
+            i64::from(items_per_batch.unwrap_or(0)),
+            what,
+        )?,
         YieldMode::BatchPortion => {
             let pct = batch_percentage.unwrap_or(100_000_000).max(1);
-            i32::try_from(i64::from(num_batches) * 100_000_000 / pct).unwrap_or(i32::MAX)
+            // num_batches < 2^31 and 10^8 < 2^27: the product fits i64.
+            mul_count(1, i64::from(num_batches) * 100_000_000 / pct, what)?
         }
-    }
+    };
+    i32::try_from(expected).map_err(|_| LimitExceeded::count(what()))
+}
+
+/// A run whose cost per item is beyond a stored unit price (about 922 million).
+fn unit_cost_too_large(total: i64, items: i64) -> AppError {
+    AppError::bad_input(format!(
+        "the cost per item of this run ({} for {items} items) would exceed {}; record more items per run",
+        from_scaled(total, Scale::Money),
+        i64::MAX / 10_000_000_000
+    ))
+}
+
+/// `current + added` items of a finished unit or good, within `MAX_COUNT`.
+fn new_inventory(current: i32, added: i64, name: &str) -> Result<i32, LimitExceeded> {
+    let what = || format!("inventoryCount of \"{name}\"");
+    let total = add_count(i64::from(current), added, what)?;
+    i32::try_from(total).map_err(|_| LimitExceeded::count(what()))
 }
 
 /// A unique violation while recording with a key means a concurrent request with the same
@@ -268,16 +295,26 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
             return Err(AppError::InsufficientInventory { missing });
         }
         let plain: Vec<Draw> = draws.iter().map(|(_, d)| *d).collect();
-        conn.apply_draws(&plain).await?;
-        let total: i64 = plain.iter().map(|d| d.cost).sum();
-        let unit_cost = per_unit(total, i64::from(input.actual_yield));
+        // Every limit is checked before the first write.
+        let total = sum_money(plain.iter().map(|d| d.cost), || {
+            format!("the ingredient cost of this run of \"{}\"", recipe.name)
+        })?;
+        let inventory = new_inventory(
+            unit.inventory_count,
+            i64::from(input.actual_yield),
+            &unit.name,
+        )?;
         let mode: YieldMode = unit.yield_mode.parse().map_err(AppError::Internal)?;
         let expected = expected_yield(
             mode,
             input.num_batches,
             unit.items_per_batch,
             unit.batch_percentage,
-        );
+            &unit.name,
+        )?;
+        conn.apply_draws(&plain).await?;
+        let unit_cost = per_unit(total, i64::from(input.actual_yield))
+            .ok_or_else(|| unit_cost_too_large(total, i64::from(input.actual_yield)))?;
         let run: ProductionRun = diesel::insert_into(production_runs::table)
             .values((
                 production_runs::uuid.eq(new_uuid()),
@@ -290,7 +327,8 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
                 production_runs::expected_yield.eq(expected),
                 production_runs::actual_yield.eq(input.actual_yield),
                 production_runs::produced_at.eq(input.produced_at),
-                production_runs::notes.eq(clean_text(input.notes.clone())),
+                production_runs::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
                 production_runs::total_ingredient_cost.eq(total),
                 production_runs::per_unit_cost.eq(unit_cost),
             ))
@@ -301,6 +339,7 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
             conn.add_production(
                 event_id,
                 run.recipe_id,
+                &recipe.name,
                 run.num_batches,
                 run.actual_yield,
                 run.total_ingredient_cost,
@@ -344,8 +383,7 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
         );
         diesel::update(finished_units::table.find(unit.id))
             .set((
-                finished_units::inventory_count
-                    .eq(unit.inventory_count.saturating_add(input.actual_yield)),
+                finished_units::inventory_count.eq(inventory),
                 finished_units::average_unit_cost.eq(average),
                 finished_units::updated_at.eq(ts),
             ))
@@ -401,6 +439,17 @@ pub async fn record_assembly(db: &Db, input: NewAssembly) -> AppResult<RecordedA
         }
         other => other,
     }
+}
+
+/// Whole items of a component that `quantity` assemblies need: `per_item × quantity`
+/// (more than any inventory holds is then a shortfall), or `BAD_USER_INPUT` naming the
+/// component when the product is beyond exact arithmetic.
+fn component_need(per_item: i64, quantity: i64, name: &str) -> AppResult<i64> {
+    per_item.checked_mul(quantity).ok_or_else(|| {
+        AppError::bad_input(format!(
+            "{per_item} × {quantity} items of \"{name}\" is more than can be counted; assemble fewer at once"
+        ))
+    })
 }
 
 /// One component's need in an assembly.
@@ -518,7 +567,7 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                     kind: ComponentKind::FinishedUnit,
                     reference: id,
                     name: u.name.clone(),
-                    needed: per_item / 1_000_000 * quantity,
+                    needed: component_need(per_item / 1_000_000, quantity, &u.name)?,
                     unit: "each".into(),
                 }
             } else if let Some(id) = c.component_good_id {
@@ -529,7 +578,7 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                     kind: ComponentKind::FinishedGood,
                     reference: id,
                     name: g.name.clone(),
-                    needed: per_item / 1_000_000 * quantity,
+                    needed: component_need(per_item / 1_000_000, quantity, &g.name)?,
                     unit: "each".into(),
                 }
             } else {
@@ -543,7 +592,14 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                     kind: ComponentKind::Packaging,
                     reference: id,
                     name: i.name.clone(),
-                    needed: per_item.saturating_mul(quantity),
+                    needed: per_item.checked_mul(quantity).ok_or_else(|| {
+                        AppError::bad_input(format!(
+                            "{} {} of \"{}\" for {quantity} items is more than can be counted; assemble fewer at once",
+                            from_scaled(per_item, Scale::Quantity),
+                            i.unit,
+                            i.name
+                        ))
+                    })?,
                     unit: i.unit.clone(),
                 }
             };
@@ -627,6 +683,11 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
         if !missing.is_empty() {
             return Err(AppError::InsufficientInventory { missing });
         }
+        // Every limit is checked before the first write.
+        let total = sum_money(records.iter().map(|r| r.4), || {
+            format!("the component cost of this assembly of \"{}\"", good.name)
+        })?;
+        let inventory = new_inventory(good.inventory_count, quantity, &good.name)?;
         conn.apply_draws(&lot_draws).await?;
         for (id, taken) in &unit_taken {
             let u = &units[id];
@@ -650,8 +711,8 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                 .execute(conn)
                 .await?;
         }
-        let total: i64 = records.iter().map(|r| r.4).sum();
-        let unit_cost = per_unit(total, quantity);
+        let unit_cost =
+            per_unit(total, quantity).ok_or_else(|| unit_cost_too_large(total, quantity))?;
         let run: AssemblyRun = diesel::insert_into(assembly_runs::table)
             .values((
                 assembly_runs::uuid.eq(new_uuid()),
@@ -661,7 +722,8 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                 assembly_runs::event_id.eq(input.event_id),
                 assembly_runs::quantity.eq(input.quantity),
                 assembly_runs::assembled_at.eq(input.assembled_at),
-                assembly_runs::notes.eq(clean_text(input.notes.clone())),
+                assembly_runs::notes
+                    .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
                 assembly_runs::total_component_cost.eq(total),
                 assembly_runs::per_unit_cost.eq(unit_cost),
             ))
@@ -669,7 +731,7 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
             .get_result(conn)
             .await?;
         if let Some(event_id) = run.event_id {
-            conn.add_assembly(event_id, run.finished_good_id, run.quantity)
+            conn.add_assembly(event_id, run.finished_good_id, &good.name, run.quantity)
                 .await?;
         }
         let rows: Vec<_> = records
@@ -711,8 +773,7 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
         );
         diesel::update(finished_goods::table.find(good.id))
             .set((
-                finished_goods::inventory_count
-                    .eq(good.inventory_count.saturating_add(input.quantity)),
+                finished_goods::inventory_count.eq(inventory),
                 finished_goods::average_unit_cost.eq(average),
                 finished_goods::updated_at.eq(ts),
             ))

@@ -57,6 +57,12 @@ pub struct ProductChanges {
 /// Checks a GTIN: 8, 12, 13 or 14 digits with a valid check digit.
 pub fn validate_gtin(gtin: &str) -> AppResult<String> {
     let gtin = gtin.trim();
+    if crate::domain::text::check(crate::domain::text::GTIN, gtin).is_err() {
+        return Err(AppError::bad_input(format!(
+            "GTIN {} must be 8, 12, 13 or 14 digits",
+            crate::domain::text::excerpt(gtin)
+        )));
+    }
     let digits: Vec<u32> = gtin.chars().filter_map(|c| c.to_digit(10)).collect();
     if digits.len() != gtin.len() || ![8, 12, 13, 14].contains(&digits.len()) {
         return Err(AppError::bad_input(format!(
@@ -137,13 +143,19 @@ pub async fn create(db: &Db, input: NewProduct) -> AppResult<Product> {
                 products::created_at.eq(ts),
                 products::updated_at.eq(ts),
                 products::ingredient_id.eq(ingredient.id),
-                products::brand.eq(input.brand.trim()),
+                products::brand.eq(crate::domain::text::trimmed(
+                    crate::domain::text::BRAND,
+                    &input.brand,
+                )?),
                 products::package_quantity.eq(quantity),
                 products::package_unit.eq(input.package_unit.name()),
                 products::preferred.eq(input.preferred),
                 products::gtin.eq(&gtin),
-                products::supplier.eq(clean_text(input.supplier.clone())),
-                products::notes.eq(clean_text(input.notes.clone())),
+                products::supplier.eq(clean_text(
+                    crate::domain::text::SUPPLIER,
+                    input.supplier.clone(),
+                )?),
+                products::notes.eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(Product::as_returning())
             .get_result(conn)
@@ -198,24 +210,29 @@ pub async fn update(db: &Db, id: i64, changes: ProductChanges) -> AppResult<Prod
             .execute(conn)
             .await?;
         }
-        let keep = |change: &Option<Option<String>>, old: &Option<String>| match change {
-            Some(v) => clean_text(v.clone()),
-            None => old.clone(),
-        };
         let row = diesel::update(products::table.find(id))
             .set((
                 products::updated_at.eq(ts),
                 products::brand.eq(changes
                     .brand
                     .as_deref()
-                    .map(str::trim)
-                    .unwrap_or(&current.brand)),
+                    .map(|v| crate::domain::text::trimmed(crate::domain::text::BRAND, v))
+                    .transpose()?
+                    .unwrap_or(current.brand.clone())),
                 products::package_quantity.eq(quantity.unwrap_or(current.package_quantity)),
                 products::package_unit.eq(&unit),
                 products::preferred.eq(preferred),
                 products::gtin.eq(&gtin),
-                products::supplier.eq(keep(&changes.supplier, &current.supplier)),
-                products::notes.eq(keep(&changes.notes, &current.notes)),
+                products::supplier.eq(super::changed_text(
+                    crate::domain::text::SUPPLIER,
+                    &changes.supplier,
+                    &current.supplier,
+                )?),
+                products::notes.eq(super::changed_text(
+                    crate::domain::text::NOTES,
+                    &changes.notes,
+                    &current.notes,
+                )?),
             ))
             .returning(Product::as_returning())
             .get_result(conn)

@@ -18,7 +18,7 @@ use crate::db::schema::{
 use crate::db::Db;
 use crate::domain::aggregate::{self, AggregateError, AggregatedLine, RecipeTree};
 use crate::domain::fixed::{to_scaled, Scale};
-use crate::domain::names::{clean_name, name_key};
+use crate::domain::names::name_key;
 use crate::domain::recipe_graph::{RecipeGraph, MAX_NESTING};
 use crate::domain::units::{convert, Unit};
 use crate::error::{AppError, AppResult};
@@ -129,7 +129,7 @@ struct ValidComponent {
 }
 
 fn required_name(name: &str) -> AppResult<String> {
-    let name = clean_name(name);
+    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
     if name.is_empty() {
         return Err(AppError::bad_input("recipe name must not be empty"));
     }
@@ -147,7 +147,7 @@ fn yield_quantity(quantity: Decimal) -> AppResult<i64> {
 }
 
 fn yield_unit(unit: &str) -> AppResult<String> {
-    let unit = clean_name(unit);
+    let unit = crate::domain::text::name(crate::domain::text::YIELD_UNIT, unit)?;
     if unit.is_empty() {
         return Err(AppError::bad_input(
             "yieldUnit must not be empty (say what a batch yields, e.g. \"cookies\")",
@@ -183,7 +183,7 @@ fn valid_lines(lines: &[LineInput]) -> AppResult<Vec<ValidLine>> {
                 quantity,
                 quantity_exact: line.quantity,
                 unit: line.unit,
-                notes: clean_text(line.notes.clone()),
+                notes: clean_text(crate::domain::text::NOTES, line.notes.clone())?,
             })
         })
         .collect()
@@ -205,7 +205,7 @@ fn valid_components(components: &[ComponentInput]) -> AppResult<Vec<ValidCompone
             Ok(ValidComponent {
                 recipe_id: component.recipe_id,
                 quantity,
-                notes: clean_text(component.notes.clone()),
+                notes: clean_text(crate::domain::text::NOTES, component.notes.clone())?,
             })
         })
         .collect()
@@ -453,13 +453,22 @@ pub async fn create(db: &Db, input: NewRecipe) -> AppResult<Recipe> {
                 recipes::updated_at.eq(ts),
                 recipes::name.eq(&name),
                 recipes::name_key.eq(&key),
-                recipes::category.eq(input.category.trim()),
+                recipes::category.eq(crate::domain::text::trimmed(
+                    crate::domain::text::CATEGORY,
+                    &input.category,
+                )?),
                 recipes::yield_quantity.eq(yield_quantity),
                 recipes::yield_unit.eq(&yield_unit),
-                recipes::yield_description.eq(clean_text(input.yield_description.clone())),
+                recipes::yield_description.eq(clean_text(
+                    crate::domain::text::YIELD_DESCRIPTION,
+                    input.yield_description.clone(),
+                )?),
                 recipes::estimated_minutes.eq(estimated_minutes),
-                recipes::source.eq(clean_text(input.source.clone())),
-                recipes::notes.eq(clean_text(input.notes.clone())),
+                recipes::source.eq(clean_text(
+                    crate::domain::text::SOURCE,
+                    input.source.clone(),
+                )?),
+                recipes::notes.eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(Recipe::as_returning())
             .get_result(conn)
@@ -508,10 +517,6 @@ pub async fn update(db: &Db, id: i64, changes: RecipeChanges) -> AppResult<Recip
         if let Some(components) = &components {
             check_structure!(conn, id, name.clone(), components, true);
         }
-        let keep = |change: &Option<Option<String>>, old: &Option<String>| match change {
-            Some(value) => clean_text(value.clone()),
-            None => old.clone(),
-        };
         let row = diesel::update(recipes::table.find(id))
             .set((
                 recipes::updated_at.eq(ts),
@@ -520,15 +525,27 @@ pub async fn update(db: &Db, id: i64, changes: RecipeChanges) -> AppResult<Recip
                 recipes::category.eq(changes
                     .category
                     .as_deref()
-                    .map(str::trim)
-                    .unwrap_or(&current.category)),
+                    .map(|v| crate::domain::text::trimmed(crate::domain::text::CATEGORY, v))
+                    .transpose()?
+                    .unwrap_or(current.category.clone())),
                 recipes::yield_quantity.eq(new_yield.unwrap_or(current.yield_quantity)),
                 recipes::yield_unit.eq(new_yield_unit.as_ref().unwrap_or(&current.yield_unit)),
-                recipes::yield_description
-                    .eq(keep(&changes.yield_description, &current.yield_description)),
+                recipes::yield_description.eq(super::changed_text(
+                    crate::domain::text::YIELD_DESCRIPTION,
+                    &changes.yield_description,
+                    &current.yield_description,
+                )?),
                 recipes::estimated_minutes.eq(new_minutes.unwrap_or(current.estimated_minutes)),
-                recipes::source.eq(keep(&changes.source, &current.source)),
-                recipes::notes.eq(keep(&changes.notes, &current.notes)),
+                recipes::source.eq(super::changed_text(
+                    crate::domain::text::SOURCE,
+                    &changes.source,
+                    &current.source,
+                )?),
+                recipes::notes.eq(super::changed_text(
+                    crate::domain::text::NOTES,
+                    &changes.notes,
+                    &current.notes,
+                )?),
             ))
             .returning(Recipe::as_returning())
             .get_result(conn)
@@ -639,7 +656,11 @@ pub async fn list(
     let search = filter
         .search
         .as_deref()
-        .map(|s| format!("%{}%", name_key(s)));
+        .map(crate::domain::text::contains_pattern)
+        .transpose()?;
+    if let Some(category) = filter.category.as_deref() {
+        crate::domain::text::check(crate::domain::text::CATEGORY, category)?;
+    }
     db_run!(db, |conn| {
         let build = || {
             let mut query = recipes::table.into_boxed();
@@ -647,7 +668,11 @@ pub async fn list(
                 query = query.filter(recipes::category.eq(c.clone()));
             }
             if let Some(s) = &search {
-                query = query.filter(recipes::name_key.like(s.clone()));
+                query = query.filter(
+                    recipes::name_key
+                        .like(s.clone())
+                        .escape(crate::domain::text::LIKE_ESCAPE),
+                );
             }
             query
         };

@@ -3,7 +3,6 @@
 use super::{clean_text, new_uuid, now, Page, Window};
 use crate::db::schema::{event_recipient_packages, recipients};
 use crate::db::Db;
-use crate::domain::names::{clean_name, name_key};
 use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
 use diesel::prelude::*;
@@ -49,18 +48,11 @@ pub struct RecipientChanges {
 }
 
 fn required_name(name: &str) -> AppResult<String> {
-    let name = clean_name(name);
+    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
     if name.is_empty() {
         return Err(AppError::bad_input("recipient name must not be empty"));
     }
     Ok(name)
-}
-
-fn changed(change: &Option<Option<String>>, current: &Option<String>) -> Option<String> {
-    match change {
-        Some(value) => clean_text(value.clone()),
-        None => current.clone(),
-    }
 }
 
 /// Creates a recipient. Names need not be unique (two people may share one).
@@ -74,9 +66,15 @@ pub async fn create(db: &Db, input: NewRecipient) -> AppResult<Recipient> {
                 recipients::created_at.eq(ts),
                 recipients::updated_at.eq(ts),
                 recipients::name.eq(&name),
-                recipients::household_name.eq(clean_text(input.household_name.clone())),
-                recipients::address.eq(clean_text(input.address.clone())),
-                recipients::notes.eq(clean_text(input.notes.clone())),
+                recipients::household_name.eq(clean_text(
+                    crate::domain::text::HOUSEHOLD_NAME,
+                    input.household_name.clone(),
+                )?),
+                recipients::address.eq(clean_text(
+                    crate::domain::text::ADDRESS,
+                    input.address.clone(),
+                )?),
+                recipients::notes.eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
             ))
             .returning(Recipient::as_returning())
             .get_result(conn)
@@ -95,10 +93,21 @@ pub async fn update(db: &Db, id: i64, changes: RecipientChanges) -> AppResult<Re
             .set((
                 recipients::updated_at.eq(ts),
                 recipients::name.eq(new_name.clone().unwrap_or(current.name.clone())),
-                recipients::household_name
-                    .eq(changed(&changes.household_name, &current.household_name)),
-                recipients::address.eq(changed(&changes.address, &current.address)),
-                recipients::notes.eq(changed(&changes.notes, &current.notes)),
+                recipients::household_name.eq(super::changed_text(
+                    crate::domain::text::HOUSEHOLD_NAME,
+                    &changes.household_name,
+                    &current.household_name,
+                )?),
+                recipients::address.eq(super::changed_text(
+                    crate::domain::text::ADDRESS,
+                    &changes.address,
+                    &current.address,
+                )?),
+                recipients::notes.eq(super::changed_text(
+                    crate::domain::text::NOTES,
+                    &changes.notes,
+                    &current.notes,
+                )?),
             ))
             .returning(Recipient::as_returning())
             .get_result(conn)
@@ -151,9 +160,10 @@ pub async fn list(
     let search = filter
         .search
         .as_deref()
-        .map(name_key)
-        .filter(|s| !s.is_empty())
-        .map(|s| format!("%{s}%"));
+        .map(crate::domain::text::contains_pattern)
+        .transpose()?
+        // A blank search does not filter.
+        .filter(|pattern| pattern != "%%");
     db_run!(db, |conn| {
         let build = || {
             let mut query = recipients::table.into_boxed();
@@ -161,7 +171,10 @@ pub async fn list(
                 query = query.filter(
                     lower(recipients::name)
                         .like(s.clone())
-                        .or(lower_opt(recipients::household_name).like(s.clone())),
+                        .escape(crate::domain::text::LIKE_ESCAPE)
+                        .or(lower_opt(recipients::household_name)
+                            .like(s.clone())
+                            .escape(crate::domain::text::LIKE_ESCAPE)),
                 );
             }
             query

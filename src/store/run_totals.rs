@@ -7,6 +7,7 @@
 
 use crate::db::schema::{event_assembly_totals as assembled, event_production_totals as produced};
 use crate::db::Db;
+use crate::domain::limits::{check_money, LimitExceeded, MAX_COUNT};
 use crate::error::AppResult;
 use crate::{db_run, db_write};
 use diesel::prelude::*;
@@ -16,23 +17,32 @@ use diesel_async::RunQueryDsl;
 use std::future::Future;
 
 /// Adds a new run to its event's totals, inside the recording transaction.
+///
+/// The new totals are read back after the upsert (on PostgreSQL the upsert holds the
+/// row's lock, so concurrent runs add up one after the other) and checked against the
+/// limits of [`crate::domain::limits`]: batches, yield and quantity at most `MAX_COUNT`
+/// (they are read back as GraphQL `Int`s), cost at most `MAX_MONEY`. Over a limit is
+/// `BAD_USER_INPUT`, and the caller's transaction rolls back.
 pub trait RunTotalsTx: Send {
-    /// Adds a production run of `recipe_id` attributed to `event_id` (its batches, yield
-    /// and ingredient cost).
+    /// Adds a production run of `recipe_id` (named `recipe_name` in errors) attributed to
+    /// `event_id` (its batches, yield and ingredient cost).
     fn add_production(
         &mut self,
         event_id: i64,
         recipe_id: i64,
+        recipe_name: &str,
         num_batches: i32,
         actual_yield: i32,
         total_ingredient_cost: i64,
     ) -> impl Future<Output = AppResult<()>> + Send;
 
-    /// Adds an assembly run of `finished_good_id` attributed to `event_id`.
+    /// Adds an assembly run of `finished_good_id` (named `good_name` in errors)
+    /// attributed to `event_id`.
     fn add_assembly(
         &mut self,
         event_id: i64,
         finished_good_id: i64,
+        good_name: &str,
         quantity: i32,
     ) -> impl Future<Output = AppResult<()>> + Send;
 }
@@ -43,6 +53,7 @@ crate::impl_for_backends! {
             &mut self,
             event_id: i64,
             recipe_id: i64,
+            recipe_name: &str,
             num_batches: i32,
             actual_yield: i32,
             total_ingredient_cost: i64,
@@ -68,6 +79,24 @@ crate::impl_for_backends! {
                 ))
                 .execute(self)
                 .await?;
+            let (batches, yielded, cost): (i64, i64, i64) = produced::table
+                .filter(produced::event_id.eq(event_id))
+                .filter(produced::recipe_id.eq(recipe_id))
+                .select((
+                    produced::num_batches,
+                    produced::actual_yield,
+                    produced::total_ingredient_cost,
+                ))
+                .first(self)
+                .await?;
+            let what = |total: &str| format!("the {total} of \"{recipe_name}\" for this event");
+            if batches > MAX_COUNT {
+                return Err(LimitExceeded::count(what("batches produced")).into());
+            }
+            if yielded > MAX_COUNT {
+                return Err(LimitExceeded::count(what("yield produced")).into());
+            }
+            check_money(cost, || what("ingredient cost of the runs"))?;
             Ok(())
         }
 
@@ -75,6 +104,7 @@ crate::impl_for_backends! {
             &mut self,
             event_id: i64,
             finished_good_id: i64,
+            good_name: &str,
             quantity: i32,
         ) -> AppResult<()> {
             diesel::insert_into(assembled::table)
@@ -92,6 +122,18 @@ crate::impl_for_backends! {
                 ))
                 .execute(self)
                 .await?;
+            let total: i64 = assembled::table
+                .filter(assembled::event_id.eq(event_id))
+                .filter(assembled::finished_good_id.eq(finished_good_id))
+                .select(assembled::quantity)
+                .first(self)
+                .await?;
+            if total > MAX_COUNT {
+                return Err(LimitExceeded::count(format!(
+                    "the quantity of \"{good_name}\" assembled for this event"
+                ))
+                .into());
+            }
             Ok(())
         }
     }

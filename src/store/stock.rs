@@ -3,7 +3,9 @@
 
 use super::now;
 use crate::db::models::{FinishedGood, FinishedUnit};
-use crate::db::schema::{finished_goods, finished_units, idempotency_keys, inventory_lots};
+use crate::db::schema::{
+    finished_goods, finished_units, idempotency_keys, ingredients, inventory_lots,
+};
 use crate::domain::fifo::{Draw, LotStock};
 use crate::error::{AppError, AppResult};
 use crate::store::lots::InventoryLot;
@@ -96,6 +98,11 @@ pub trait StockTx: Send {
     /// an internal error (the caller locked the lots, so it cannot happen).
     fn apply_draws(&mut self, draws: &[Draw]) -> impl Future<Output = AppResult<()>> + Send;
 
+    /// Locks an ingredient's row (so concurrent writes that add stock to it queue up) and
+    /// returns what its lots hold now (scaled quantity). Used to keep the stock of one
+    /// ingredient within [`MAX_STOCK`](crate::domain::limits::MAX_STOCK).
+    fn lock_stock(&mut self, ingredient_id: i64) -> impl Future<Output = AppResult<i64>> + Send;
+
     /// The stored request fingerprint and result row of an idempotency key, if any.
     fn find_idempotency_key(
         &mut self,
@@ -158,6 +165,22 @@ crate::impl_for_backends! {
                 }
             }
             Ok(())
+        }
+
+        async fn lock_stock(&mut self, ingredient_id: i64) -> AppResult<i64> {
+            // A no-op update takes the row lock on PostgreSQL; SQLite already holds the
+            // write lock.
+            diesel::update(ingredients::table.find(ingredient_id))
+                .set(ingredients::updated_at.eq(ingredients::updated_at))
+                .execute(self)
+                .await?;
+            Ok(inventory_lots::table
+                .filter(inventory_lots::ingredient_id.eq(ingredient_id))
+                .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                    "CAST(COALESCE(SUM(quantity_remaining), 0) AS BIGINT)",
+                ))
+                .first(self)
+                .await?)
         }
 
         async fn find_idempotency_key(&mut self, operation: &str, key: &str) -> AppResult<Option<(String, i64)>> {

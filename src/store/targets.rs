@@ -54,7 +54,7 @@ pub async fn set_production_targets(
                 *recipe_id,
                 "Recipe"
             );
-            let new_notes = notes.clone().map(clean_text).unwrap_or(None);
+            let new_notes = clean_text(crate::domain::text::NOTES, notes.clone().flatten())?;
             let row: EventProductionTarget = diesel::insert_into(event_production_targets::table)
                 .values((
                     event_production_targets::uuid.eq(new_uuid()),
@@ -118,7 +118,7 @@ pub async fn set_assembly_target(
             finished_good_id,
             "FinishedGood"
         );
-        let new_notes = notes.clone().map(clean_text).unwrap_or(None);
+        let new_notes = clean_text(crate::domain::text::NOTES, notes.clone().flatten())?;
         let row: EventAssemblyTarget = diesel::insert_into(event_assembly_targets::table)
             .values((
                 event_assembly_targets::uuid.eq(new_uuid()),
