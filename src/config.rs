@@ -88,6 +88,11 @@ pub struct ServeArgs {
     #[arg(long, env = "BAKEPLAN_MAX_DOCUMENT_BYTES", default_value_t = 100_000)]
     pub max_document_bytes: usize,
 
+    /// Most lexical tokens (names, punctuators, values) in one GraphQL document, counted
+    /// before parsing.
+    #[arg(long, env = "BAKEPLAN_MAX_DOCUMENT_TOKENS", default_value_t = 3_000)]
+    pub max_document_tokens: usize,
+
     /// Most selections (fields, fragment spreads, inline fragments) one document may spell
     /// out (checked before validation).
     #[arg(

@@ -107,6 +107,7 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
         max_depth: args.max_depth,
         max_complexity: args.max_complexity,
         max_document_bytes: args.max_document_bytes,
+        max_document_tokens: args.max_document_tokens,
         max_document_selections: args.max_document_selections,
         poll_interval: Duration::from_millis(args.subscription_poll_ms),
     };

@@ -33,11 +33,14 @@ pub const LIST_FACTOR: u64 = 2;
 const EXECUTABLE_DIRECTIVES: [&str; 2] = ["skip", "include"];
 
 /// The bounds applied to every document (flags `--max-document-bytes`,
-/// `--max-document-selections`, `--max-complexity`).
+/// `--max-document-tokens`, `--max-document-selections`, `--max-complexity`).
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentLimits {
     /// Largest document, in bytes of its source text.
     pub max_bytes: usize,
+    /// Most lexical tokens (names, punctuators, values), counted before parsing: the parser
+    /// takes a few microseconds per token, so this bounds what a refusal can cost.
+    pub max_tokens: usize,
     /// Most selections (fields, fragment spreads, inline fragments) written in the document.
     pub max_selections: usize,
     /// Highest estimated cost of the operation run (see the module docs).
@@ -48,6 +51,7 @@ impl Default for DocumentLimits {
     fn default() -> Self {
         DocumentLimits {
             max_bytes: 100_000,
+            max_tokens: 3_000,
             max_selections: 2_000,
             max_complexity: 100_000,
         }
@@ -372,6 +376,13 @@ pub fn admit(
             limits.max_bytes
         )));
     }
+    let tokens = count_tokens(&request.query, limits.max_tokens);
+    if tokens > limits.max_tokens {
+        return Err(Refusal::TooComplex(format!(
+            "the document has more than {} tokens (--max-document-tokens)",
+            limits.max_tokens
+        )));
+    }
     let operation_name = request.operation_name.clone();
     let variables = request.variables.clone();
     let document = request.parsed_query().map_err(|error| Refusal::Invalid {
@@ -430,6 +441,64 @@ pub fn admit(
         )));
     }
     Ok(Some(ty))
+}
+
+/// Counts the lexical tokens of a GraphQL document (GraphQL spec §2.1), without parsing
+/// it, stopping once past `limit`. White space, commas and comments are not tokens; a
+/// string or block string is one token.
+pub fn count_tokens(source: &str, limit: usize) -> usize {
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    let mut tokens = 0;
+    let is_name = |b: u8| b == b'_' || b.is_ascii_alphanumeric();
+    while i < bytes.len() && tokens <= limit {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => i += 1,
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                tokens += 1;
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+            }
+            b'"' => {
+                tokens += 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'.' if bytes[i..].starts_with(b"...") => {
+                tokens += 1;
+                i += 3;
+            }
+            b if is_name(b) || b == b'-' => {
+                tokens += 1;
+                i += 1;
+                while i < bytes.len()
+                    && (is_name(bytes[i]) || matches!(bytes[i], b'.' | b'+' | b'-'))
+                {
+                    i += 1;
+                }
+            }
+            _ => {
+                tokens += 1;
+                i += 1;
+            }
+        }
+    }
+    tokens
 }
 
 fn pick_operation<'a>(
@@ -646,11 +715,16 @@ mod tests {
     fn introspection_lists_count_the_real_schema() {
         let types = estimated("{ __schema { types { name } } }");
         assert!(types > 100, "{types}");
-        let many: String = (0..500)
-            .map(|i| format!("a{i}: __schema {{ types {{ name fields {{ name }} }} }} "))
+        let many: String = (0..100)
+            .map(|i| {
+                format!("a{i}: __schema {{ types {{ name kind description fields {{ name description args {{ name description }} }} }} }} ")
+            })
             .collect();
         let error = cost(&format!("{{ {many} }}"), serde_json::json!({})).unwrap_err();
-        assert!(matches!(error, Refusal::TooComplex(_)), "{error:?}");
+        assert!(
+            matches!(&error, Refusal::TooComplex(m) if m.contains("--max-complexity")),
+            "{error:?}"
+        );
     }
 
     #[test]
@@ -680,6 +754,22 @@ mod tests {
     }
 
     #[test]
+    fn tokens_are_counted_like_the_lexer_does() {
+        assert_eq!(count_tokens("{ a }", 100), 3);
+        assert_eq!(
+            count_tokens("query Q($v: Int = -1.5e3) { a(x: $v) }", 100),
+            19
+        );
+        assert_eq!(count_tokens("{ a(s: \"x, y \\\" z\") } # a, b, c", 100), 8);
+        assert_eq!(count_tokens("{ ...F } fragment F on T { b }", 100), 11);
+        assert_eq!(
+            count_tokens("{ a(s: \"\"\"one \\\"\"\" two\"\"\") }", 100),
+            8
+        );
+        assert_eq!(count_tokens(&"a ".repeat(10_000), 50), 51);
+    }
+
+    #[test]
     fn size_and_selection_counts_are_bounded() {
         let big = format!("{{ {} }}", "__typename ".repeat(20_000));
         assert!(matches!(
@@ -689,6 +779,11 @@ mod tests {
         let many = format!("{{ {} }}", "a: __typename ".repeat(2_500));
         assert!(matches!(
             cost(&many, serde_json::json!({})),
+            Err(Refusal::TooComplex(m)) if m.contains("--max-document-tokens")
+        ));
+        let nested = format!("{{ {} }}", "__typename ".repeat(2_500));
+        assert!(matches!(
+            cost(&nested, serde_json::json!({})),
             Err(Refusal::TooComplex(m)) if m.contains("--max-document-selections")
         ));
     }

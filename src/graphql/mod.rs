@@ -72,6 +72,8 @@ pub struct Limits {
     pub max_complexity: u64,
     /// Largest document, in bytes.
     pub max_document_bytes: usize,
+    /// Most lexical tokens in one document.
+    pub max_document_tokens: usize,
     /// Most selections written in one document.
     pub max_document_selections: usize,
     /// How often subscriptions re-read the database to hear other server instances.
@@ -84,6 +86,7 @@ impl Default for Limits {
             max_depth: 15,
             max_complexity: admission::DocumentLimits::default().max_complexity,
             max_document_bytes: admission::DocumentLimits::default().max_bytes,
+            max_document_tokens: admission::DocumentLimits::default().max_tokens,
             max_document_selections: admission::DocumentLimits::default().max_selections,
             poll_interval: std::time::Duration::from_secs(1),
         }
@@ -95,6 +98,7 @@ impl Limits {
     pub fn document(&self) -> admission::DocumentLimits {
         admission::DocumentLimits {
             max_bytes: self.max_document_bytes,
+            max_tokens: self.max_document_tokens,
             max_selections: self.max_document_selections,
             max_complexity: self.max_complexity,
         }
