@@ -90,7 +90,7 @@ pub struct ServeArgs {
 
     /// Most lexical tokens (names, punctuators, values) in one GraphQL document, counted
     /// before parsing.
-    #[arg(long, env = "BAKEPLAN_MAX_DOCUMENT_TOKENS", default_value_t = 3_000)]
+    #[arg(long, env = "BAKEPLAN_MAX_DOCUMENT_TOKENS", default_value_t = 2_000)]
     pub max_document_tokens: usize,
 
     /// Most selections (fields, fragment spreads, inline fragments) one document may spell
@@ -98,7 +98,7 @@ pub struct ServeArgs {
     #[arg(
         long,
         env = "BAKEPLAN_MAX_DOCUMENT_SELECTIONS",
-        default_value_t = 2_000
+        default_value_t = 1_000
     )]
     pub max_document_selections: usize,
 

@@ -51,8 +51,8 @@ impl Default for DocumentLimits {
     fn default() -> Self {
         DocumentLimits {
             max_bytes: 100_000,
-            max_tokens: 3_000,
-            max_selections: 2_000,
+            max_tokens: 2_000,
+            max_selections: 1_000,
             max_complexity: 100_000,
         }
     }
@@ -715,7 +715,7 @@ mod tests {
     fn introspection_lists_count_the_real_schema() {
         let types = estimated("{ __schema { types { name } } }");
         assert!(types > 100, "{types}");
-        let many: String = (0..100)
+        let many: String = (0..80)
             .map(|i| {
                 format!("a{i}: __schema {{ types {{ name kind description fields {{ name description args {{ name description }} }} }} }} ")
             })
@@ -781,7 +781,7 @@ mod tests {
             cost(&many, serde_json::json!({})),
             Err(Refusal::TooComplex(m)) if m.contains("--max-document-tokens")
         ));
-        let nested = format!("{{ {} }}", "__typename ".repeat(2_500));
+        let nested = format!("{{ {} }}", "__typename ".repeat(1_500));
         assert!(matches!(
             cost(&nested, serde_json::json!({})),
             Err(Refusal::TooComplex(m)) if m.contains("--max-document-selections")
