@@ -161,6 +161,31 @@ pub fn with_code(message: impl Into<String>, code: ErrorCode) -> Error {
     Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
 }
 
+/// Gives every error a code: limit errors `QUERY_TOO_COMPLEX`, other uncoded errors
+/// (parse, validation, input coercion) `BAD_USER_INPUT`.
+pub fn finish_codes(errors: &mut [async_graphql::ServerError]) {
+    for error in errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let too_complex =
+            error.message.contains("too complex") || error.message.contains("nested too deep");
+        let code = if too_complex {
+            ErrorCode::QueryTooComplex
+        } else {
+            ErrorCode::BadUserInput
+        };
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code.as_str());
+    }
+}
+
 /// The HTTP status a GraphQL response should be sent with: `Some(503)` when any error is
 /// `SERVICE_UNAVAILABLE` (so clients and proxies know to retry), `None` to keep the
 /// transport's default.

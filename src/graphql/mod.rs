@@ -14,7 +14,6 @@ pub mod goods;
 pub mod ids;
 pub mod loaders;
 pub mod node;
-pub mod observe;
 pub mod pantry;
 pub mod planning;
 pub mod production;
@@ -25,7 +24,6 @@ pub mod subscriptions;
 pub mod targets;
 
 use crate::db::Db;
-use crate::metrics::Metrics;
 use async_graphql::{MergedObject, Schema, SimpleObject, ID};
 
 /// Result of every `delete…` mutation.
@@ -105,15 +103,15 @@ impl Limits {
     }
 }
 
-/// Builds the schema; `db` is available to every resolver, and operations are observed
-/// into `metrics`.
-pub fn build_schema(db: Option<Db>, limits: Limits, metrics: Option<Metrics>) -> BakeplanSchema {
+/// Builds the schema; `db` is available to every resolver. No extension is registered:
+/// with any, async-graphql runs the extension chain for every field of every response, so
+/// codes, field order, metrics and logs are done around execution by `http::gateway`.
+pub fn build_schema(db: Option<Db>, limits: Limits) -> BakeplanSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         subscriptions::SubscriptionRoot,
     )
-    .extension(observe::Observe::new(metrics))
     .limit_depth(limits.max_depth);
     if let Some(db) = db {
         builder = builder
@@ -125,7 +123,7 @@ pub fn build_schema(db: Option<Db>, limits: Limits, metrics: Option<Metrics>) ->
 
 /// The SDL of the schema, with types and fields sorted, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    build_schema(None, Limits::default(), None).sdl_with_options(
+    build_schema(None, Limits::default()).sdl_with_options(
         async_graphql::SDLExportOptions::new()
             .sorted_fields()
             .sorted_enum_items(),

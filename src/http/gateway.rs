@@ -19,11 +19,12 @@
 
 use crate::db::Db;
 use crate::graphql::admission::{admit, DocumentLimits, Refusal, SchemaShape};
-use crate::graphql::error::{ErrorCode, INTERNAL_MESSAGE};
+use crate::graphql::error::{finish_codes, ErrorCode, INTERNAL_MESSAGE};
+use crate::graphql::field_order;
 use crate::graphql::loaders::new_loaders;
-use crate::graphql::observe::finish_codes;
 use crate::graphql::BakeplanSchema;
-use async_graphql::parser::types::OperationType;
+use crate::metrics::Metrics;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use async_graphql::{Data, Executor, Request, Response, ServerError};
 use futures::stream::BoxStream;
 use futures::StreamExt;
@@ -79,6 +80,7 @@ pub struct Gateway {
     executors: Arc<Executors>,
     limits: DocumentLimits,
     shape: Arc<SchemaShape>,
+    metrics: Metrics,
 }
 
 /// An operation that passed the document limits and may be executed.
@@ -90,7 +92,12 @@ pub struct Admitted {
 
 impl Gateway {
     /// A gateway with one execution runtime per core.
-    pub fn new(schema: BakeplanSchema, db: Db, limits: DocumentLimits) -> Gateway {
+    pub fn new(
+        schema: BakeplanSchema,
+        db: Db,
+        limits: DocumentLimits,
+        metrics: Metrics,
+    ) -> Gateway {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let executors = Arc::new(Executors::new(cores));
         let shape = Arc::new(SchemaShape::from_sdl(&schema.sdl()));
@@ -100,6 +107,7 @@ impl Gateway {
             executors,
             limits,
             shape,
+            metrics,
         }
     }
 
@@ -111,22 +119,47 @@ impl Gateway {
         Ok(Admitted { request, operation })
     }
 
-    /// Executes an admitted operation with fresh loaders, as a task on the multi-thread
-    /// runtime. A panic in a resolver becomes an internal error response.
+    /// Executes an admitted operation with fresh loaders, as a task on an execution
+    /// runtime, then finishes it: error codes, fields in query order (GraphQL spec §7.2.2;
+    /// async-graphql writes them as they complete), metrics and one log line. A panic in a
+    /// resolver becomes an internal error response.
     pub async fn execute(&self, admitted: Admitted) -> Response {
+        let started = std::time::Instant::now();
+        let kind = kind_name(admitted.operation);
+        let mut request = admitted.request;
+        let name = request.operation_name.clone();
+        let document = request.parsed_query().ok().cloned();
         let schema = self.schema.clone();
-        let request = admitted.request.data(new_loaders(self.db.clone()));
+        let request = request.data(new_loaders(self.db.clone()));
         let task = self
             .executors
             .pick()
             .spawn(async move { schema.execute(request).await });
-        match task.await {
+        let mut response = match task.await {
             Ok(response) => response,
             Err(error) => {
                 tracing::error!(%error, "a GraphQL operation panicked");
                 Response::from_errors(vec![internal_error()])
             }
-        }
+        };
+        finish(&mut response, document.as_ref(), name.as_deref());
+        let elapsed = started.elapsed();
+        let outcome = if response.errors.is_empty() {
+            "ok"
+        } else {
+            "error"
+        };
+        self.metrics
+            .observe_request(kind, outcome, elapsed.as_secs_f64());
+        tracing::info!(
+            operation_type = kind,
+            operation_name = name.as_deref().unwrap_or(""),
+            outcome,
+            errors = response.errors.len(),
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            "graphql request"
+        );
+        response
     }
 
     /// Runs `future` on an execution runtime and waits for it; for database work
@@ -146,6 +179,24 @@ impl Gateway {
     /// The database, for per-connection data of the WebSocket transport.
     pub fn db(&self) -> &Db {
         &self.db
+    }
+}
+
+/// Gives every error its code and puts the data's fields in query order.
+fn finish(response: &mut Response, document: Option<&ExecutableDocument>, name: Option<&str>) {
+    finish_codes(&mut response.errors);
+    if let Some(document) = document {
+        field_order::reorder(&mut response.data, document, name);
+    }
+}
+
+/// The operation type as named in metrics and logs.
+fn kind_name(kind: Option<OperationType>) -> &'static str {
+    match kind {
+        Some(OperationType::Query) => "query",
+        Some(OperationType::Mutation) => "mutation",
+        Some(OperationType::Subscription) => "subscription",
+        None => "unknown",
     }
 }
 
@@ -175,17 +226,20 @@ impl Executor for Gateway {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
         match self.admit(request) {
-            Ok(admitted) => self
-                .schema
-                .execute_stream_with_session_data(
-                    admitted.request,
-                    session_data.unwrap_or_default(),
-                )
-                .map(|mut response| {
-                    finish_codes(&mut response.errors);
-                    response
-                })
-                .boxed(),
+            Ok(mut admitted) => {
+                let name = admitted.request.operation_name.clone();
+                let document = admitted.request.parsed_query().ok().cloned();
+                self.schema
+                    .execute_stream_with_session_data(
+                        admitted.request,
+                        session_data.unwrap_or_default(),
+                    )
+                    .map(move |mut response| {
+                        finish(&mut response, document.as_ref(), name.as_deref());
+                        response
+                    })
+                    .boxed()
+            }
             Err(error) => {
                 futures::stream::once(async move { Response::from_errors(vec![error]) }).boxed()
             }

@@ -39,8 +39,13 @@ impl AppState {
     /// the server runs database work on (see [`gateway`]).
     pub fn new(db: Db, limits: Limits, max_batch: usize) -> Self {
         let metrics = Metrics::new();
-        let schema = build_schema(Some(db.clone()), limits, Some(metrics.clone()));
-        let gateway = Gateway::new(schema.clone(), db.clone(), limits.document());
+        let schema = build_schema(Some(db.clone()), limits);
+        let gateway = Gateway::new(
+            schema.clone(),
+            db.clone(),
+            limits.document(),
+            metrics.clone(),
+        );
         AppState {
             schema,
             db,
