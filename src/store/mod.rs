@@ -13,6 +13,7 @@ pub mod events;
 pub mod finished_goods;
 pub mod finished_units;
 pub mod ingredients;
+pub mod keyset;
 pub mod lots;
 pub mod packages;
 pub mod planning;
