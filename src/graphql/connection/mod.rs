@@ -1,62 +1,26 @@
-//! Relay cursor connections over offset windows: `first/after/last/before`, a page cap,
-//! and `totalCount`.
+//! Relay cursor connections with keyset cursors: `first`/`after`/`last`/`before` (Relay's
+//! algorithm: the cursors narrow the whole ordered list, then `first` keeps its start, then
+//! `last` the end of that), a page cap and `totalCount`.
+//!
+//! A cursor names a row's place in its list — the list's sort value and the row id — not
+//! a row number, so a page after a cursor starts right after that item whatever was
+//! inserted or deleted elsewhere in the list, even when the item itself was deleted (see
+//! [`crate::store::keyset`]). Cursors are opaque text; [`cursor`] describes their form.
+//! `hasNextPage`/`hasPreviousPage` are exact: the page reads one row more than it returns
+//! in its direction, and the count statement also counts the rows beyond the cursor on the
+//! other side.
+
+pub mod cursor;
 
 use super::error::{with_code, ErrorCode};
-use crate::error::AppError;
-use crate::store::{Page, Window};
-use async_graphql::connection::{Connection, CursorType, Edge};
+use crate::store::keyset::{Keyed, Keyset, Page};
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{OutputType, SimpleObject};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 
 /// Page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE: i32 = 20;
 /// The largest `first` / `last` accepted.
 pub const MAX_PAGE: i32 = 100;
-/// The largest offset a cursor may hold (a list position; no list is longer). Keeps every
-/// window computation (`offset + 1`, `start + first`) far from `i64` overflow.
-pub const MAX_CURSOR_OFFSET: i64 = i32::MAX as i64;
-/// The longest cursor accepted, in bytes (a valid one is at most 24).
-const MAX_CURSOR_LEN: usize = 64;
-
-/// A position in a list, opaque to clients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OffsetCursor(pub i64);
-
-impl CursorType for OffsetCursor {
-    type Error = AppError;
-
-    /// Decodes a cursor made by [`encode_cursor`](Self::encode_cursor); anything else,
-    /// including an offset outside `0..=MAX_CURSOR_OFFSET`, is `BAD_USER_INPUT`.
-    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        let bad = || {
-            AppError::bad_input(format!(
-                "{} is not a valid cursor; pass a cursor from this list's edges or pageInfo",
-                crate::domain::text::excerpt(s)
-            ))
-        };
-        if s.len() > MAX_CURSOR_LEN {
-            return Err(bad());
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
-        let text = String::from_utf8(bytes).map_err(|_| bad())?;
-        let digits = text.strip_prefix("offset:").ok_or_else(bad)?;
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let offset = digits.parse::<i64>().ok().ok_or_else(bad)?;
-        if offset > MAX_CURSOR_OFFSET {
-            return Err(AppError::bad_input(format!(
-                "the cursor points at position {offset}, beyond the largest position {MAX_CURSOR_OFFSET}; pass a cursor from this list's edges or pageInfo"
-            )));
-        }
-        Ok(OffsetCursor(offset))
-    }
-
-    fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("offset:{}", self.0))
-    }
-}
 
 /// Extra connection fields.
 #[derive(SimpleObject)]
@@ -65,8 +29,8 @@ pub struct ConnectionFields {
     pub total_count: i64,
 }
 
-/// The connection type every list uses.
-pub type Conn<T> = Connection<OffsetCursor, T, ConnectionFields>;
+/// The connection type every list uses (cursors are made by [`cursor::encode`]).
+pub type Conn<T> = Connection<String, T, ConnectionFields>;
 
 /// The pagination arguments of a connection field.
 #[derive(Debug, Clone, Default)]
@@ -97,8 +61,9 @@ impl PageArgs {
         }
     }
 
-    /// Checks the arguments against the page cap before any query runs.
-    pub fn validate(&self) -> async_graphql::Result<ValidPage> {
+    /// Checks the arguments against the page cap and reads the cursors as positions of
+    /// list `R`, before any query runs.
+    pub fn validate<R: Keyed>(&self) -> async_graphql::Result<ValidPage<R>> {
         let check = |name: &str, n: Option<i32>| -> async_graphql::Result<Option<i64>> {
             match n {
                 Some(n) if n < 0 => Err(with_code(
@@ -114,14 +79,11 @@ impl PageArgs {
         };
         let first = check("first", self.first)?;
         let last = check("last", self.last)?;
-        let decode = |c: &Option<String>| -> async_graphql::Result<Option<i64>> {
+        let decode = |c: &Option<String>| {
             c.as_deref()
-                .map(|s| {
-                    OffsetCursor::decode_cursor(s)
-                        .map(|c| c.0)
-                        .map_err(async_graphql::Error::from)
-                })
+                .map(cursor::decode::<R>)
                 .transpose()
+                .map_err(async_graphql::Error::from)
         };
         let first = if first.is_none() && last.is_none() {
             Some(i64::from(DEFAULT_PAGE))
@@ -129,68 +91,42 @@ impl PageArgs {
             first
         };
         Ok(ValidPage {
-            after: decode(&self.after)?,
-            before: decode(&self.before)?,
-            first,
-            last,
+            keyset: Keyset::new(decode(&self.after)?, decode(&self.before)?, first, last),
         })
     }
+
+    /// Whether the page is the plain start of the list (`first` or nothing, no cursor,
+    /// no `last`): the only page a batched per-parent query reads.
+    pub fn is_first_page(&self) -> bool {
+        self.after.is_none() && self.before.is_none() && self.last.is_none()
+    }
 }
 
-/// Pagination arguments that passed validation.
-#[derive(Debug, Clone, Copy)]
-pub struct ValidPage {
-    after: Option<i64>,
-    before: Option<i64>,
-    first: Option<i64>,
-    last: Option<i64>,
+/// Pagination arguments that passed validation: the keyset page of list `R` to read.
+pub struct ValidPage<R: Keyed> {
+    keyset: Keyset<R>,
 }
 
-impl ValidPage {
-    /// The window of a list of `total` items these arguments select.
-    pub fn window(&self, total: i64) -> Window {
-        let (start, end) = self.bounds(total);
-        Window {
-            offset: start,
-            limit: end - start,
-        }
+impl<R: Keyed> ValidPage<R> {
+    /// The page to read, for the store's list functions.
+    pub fn keyset(&self) -> &Keyset<R> {
+        &self.keyset
     }
 
-    fn bounds(&self, total: i64) -> (i64, i64) {
-        // Validated: cursors ≤ MAX_CURSOR_OFFSET, first/last ≤ MAX_PAGE, so none of this
-        // can overflow; saturating anyway, as a second line of defence.
-        let total = total.max(0);
-        let mut start = self
-            .after
-            .map(|a| a.saturating_add(1))
-            .unwrap_or(0)
-            .min(total);
-        let mut end = self.before.unwrap_or(total).clamp(start, total);
-        if let Some(first) = self.first {
-            end = end.min(start.saturating_add(first));
-        }
-        if let Some(last) = self.last {
-            start = start.max(end.saturating_sub(last));
-        }
-        (start, end)
-    }
-
-    /// Wraps a fetched page into a connection, mapping each row to its GraphQL type.
-    pub fn connection<R, T: OutputType>(&self, page: Page<R>, map: impl Fn(R) -> T) -> Conn<T> {
-        let (start, end) = self.bounds(page.total);
+    /// Wraps a page read with [`keyset`](Self::keyset) into a connection, mapping each row
+    /// to its GraphQL type; each edge's cursor is its row's position.
+    pub fn connection<T: OutputType>(&self, page: Page<R>, map: impl Fn(R) -> T) -> Conn<T> {
         let mut connection = Connection::with_additional_fields(
-            start > 0,
-            end < page.total,
+            page.has_previous_page,
+            page.has_next_page,
             ConnectionFields {
                 total_count: page.total,
             },
         );
-        connection.edges.extend(
-            page.rows
-                .into_iter()
-                .enumerate()
-                .map(|(i, row)| Edge::new(OffsetCursor(start + i as i64), map(row))),
-        );
+        connection.edges.extend(page.rows.into_iter().map(|row| {
+            let cursor = cursor::encode::<R>(&row.position());
+            Edge::new(cursor, map(row))
+        }));
         connection
     }
 }
@@ -198,117 +134,53 @@ impl ValidPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ingredients::Ingredient;
+    use crate::store::keyset::Position;
 
-    fn window(args: PageArgs, total: i64) -> Window {
-        args.validate().unwrap().window(total)
+    fn valid(args: PageArgs) -> async_graphql::Result<ValidPage<Ingredient>> {
+        args.validate::<Ingredient>()
     }
 
-    fn cursor(n: i64) -> Option<String> {
-        Some(OffsetCursor(n).encode_cursor())
+    fn cursor(name: &str, id: i64) -> Option<String> {
+        Some(cursor::encode::<Ingredient>(&Position {
+            key: name.to_string(),
+            id,
+        }))
     }
 
     #[test]
-    fn windows_follow_relay_semantics() {
+    fn arguments_become_a_keyset() {
+        let page = valid(PageArgs::default()).unwrap();
+        assert_eq!(page.keyset().first, Some(20));
+        assert_eq!(page.keyset().last, None);
+        let page = valid(PageArgs::new(cursor("b", 2), cursor("x", 9), None, Some(3))).unwrap();
+        let keyset = page.keyset();
         assert_eq!(
-            window(PageArgs::default(), 50),
-            Window {
-                offset: 0,
-                limit: 20
-            }
+            keyset.after.as_ref().map(|p| (p.key.as_str(), p.id)),
+            Some(("b", 2))
         );
         assert_eq!(
-            window(PageArgs::new(cursor(4), None, Some(3), None), 50),
-            Window {
-                offset: 5,
-                limit: 3
-            }
+            keyset.before.as_ref().map(|p| (p.key.as_str(), p.id)),
+            Some(("x", 9))
         );
-        assert_eq!(
-            window(PageArgs::new(None, None, None, Some(5)), 12),
-            Window {
-                offset: 7,
-                limit: 5
-            }
-        );
-        assert_eq!(
-            window(PageArgs::new(None, cursor(10), None, Some(3)), 50),
-            Window {
-                offset: 7,
-                limit: 3
-            }
-        );
-        assert_eq!(
-            window(PageArgs::new(cursor(48), None, Some(10), None), 50),
-            Window {
-                offset: 49,
-                limit: 1
-            }
-        );
-        assert_eq!(
-            window(PageArgs::new(cursor(70), None, Some(10), None), 50),
-            Window {
-                offset: 50,
-                limit: 0
-            }
-        );
+        assert_eq!((keyset.first, keyset.last), (None, Some(3)));
+        assert!(!keyset.is_forward());
     }
 
     #[test]
     fn caps_and_rejects_bad_arguments() {
-        assert!(PageArgs::new(None, None, Some(101), None)
-            .validate()
-            .is_err());
-        assert!(PageArgs::new(None, None, None, Some(-1))
-            .validate()
-            .is_err());
-        assert!(PageArgs::new(Some("nope".into()), None, None, None)
-            .validate()
-            .is_err());
-        assert!(PageArgs::new(None, None, Some(100), None)
-            .validate()
-            .is_ok());
-    }
-
-    #[test]
-    fn out_of_range_and_malformed_cursors_are_refused() {
-        let raw = |text: &str| Some(URL_SAFE_NO_PAD.encode(text));
-        for after in [
-            cursor(i64::MAX),
-            cursor(MAX_CURSOR_OFFSET + 1),
-            raw("offset:-1"),
-            raw("offset:+1"),
-            raw("offset:"),
-            raw("offset:99999999999999999999999"),
-            raw("offset:1 "),
-            raw("page:1"),
-            Some("%%%".into()),
-            Some("a".repeat(10_000)),
-            Some(String::new()),
-        ] {
-            let err = PageArgs::new(after.clone(), None, None, None)
-                .validate()
-                .unwrap_err();
-            assert!(err.message.contains("cursor"), "{after:?}: {}", err.message);
-            assert!(err.message.len() < 300, "{after:?}: message is bounded");
-            assert!(PageArgs::new(None, after, None, Some(1))
-                .validate()
-                .is_err());
-        }
-        let last = PageArgs::new(cursor(MAX_CURSOR_OFFSET), None, Some(100), None);
-        assert_eq!(
-            last.validate().unwrap().window(50),
-            Window {
-                offset: 50,
-                limit: 0
-            }
-        );
-        let before = PageArgs::new(None, cursor(MAX_CURSOR_OFFSET), None, Some(100));
-        assert_eq!(
-            before.validate().unwrap().window(50),
-            Window {
-                offset: 0,
-                limit: 50
-            }
-        );
+        assert!(valid(PageArgs::new(None, None, Some(101), None)).is_err());
+        assert!(valid(PageArgs::new(None, None, None, Some(101))).is_err());
+        assert!(valid(PageArgs::new(None, None, None, Some(-1))).is_err());
+        assert!(valid(PageArgs::new(Some("nope".into()), None, None, None)).is_err());
+        assert!(valid(PageArgs::new(None, Some("nope".into()), None, None)).is_err());
+        assert!(valid(PageArgs::new(None, None, Some(100), None)).is_ok());
+        let err = valid(PageArgs::new(Some("a".repeat(10_000)), None, None, None))
+            .err()
+            .unwrap();
+        assert!(err
+            .message
+            .contains("pass a cursor from this list's edges or pageInfo"));
+        assert!(err.message.len() < 300, "the message is bounded");
     }
 }
