@@ -3,6 +3,7 @@
 
 mod cancellation;
 mod catalog;
+mod cursors;
 mod edges;
 mod events;
 mod faults;
