@@ -269,8 +269,10 @@ async fn walk(app: &TestApp, kind: Kind) {
     );
     assert_eq!(page.start.as_ref(), page.cursors.first(), "{what}");
     assert_eq!(page.end.as_ref(), page.cursors.last(), "{what}");
-    // Before the cursor: an insert; after it: an insert; and the cursor's own item goes.
+    // Before the cursor: inserts; after it: an insert; and the cursor's own item goes
+    // (uneven on purpose: an offset cursor would land elsewhere).
     list.insert(15).await;
+    list.insert(17).await;
     list.insert(35).await;
     list.delete(20).await;
     let page = list.page(Some(2), page.end.as_deref(), None, None).await;
@@ -281,9 +283,10 @@ async fn walk(app: &TestApp, kind: Kind) {
     );
     assert_eq!(
         (page.has_previous, page.has_next, page.total),
-        (true, true, 7)
+        (true, true, 8)
     );
     list.delete(10).await;
+    list.delete(17).await;
     list.delete(50).await;
     let page = list.page(Some(2), page.end.as_deref(), None, None).await;
     assert_eq!(page.labels, labels(&[40, 60]), "{what}");
@@ -302,34 +305,40 @@ async fn walk(app: &TestApp, kind: Kind) {
     assert_eq!((page.has_previous, page.has_next), (true, false));
     list.insert(50).await; // behind the cursor (already seen)
     list.insert(25).await; // ahead of it
+    list.insert(27).await; // ahead of it
     list.delete(40).await; // the cursor's own item
-    list.delete(30).await; // ahead of it
     let page = list.page(None, None, Some(2), page.start.as_deref()).await;
     assert_eq!(
         page.labels,
-        labels(&[25, 35]),
+        labels(&[30, 35]),
         "{what}: right before item 40, gone or not"
     );
     assert_eq!(
         (page.has_previous, page.has_next, page.total),
-        (true, true, 5)
+        (true, true, 7)
     );
+    let page = list.page(None, None, Some(2), page.start.as_deref()).await;
+    assert_eq!(page.labels, labels(&[25, 27]), "{what}");
+    assert_eq!((page.has_previous, page.has_next), (true, true));
     let page = list.page(None, None, Some(2), page.start.as_deref()).await;
     assert_eq!(page.labels, labels(&[15]), "{what}");
     assert_eq!((page.has_previous, page.has_next), (false, true));
 
-    // Both cursors, then `first`, then `last` (Relay's order). The list: 15 25 35 50 60.
+    // Both cursors, then `first`, then `last` (Relay's order).
     let all = list.page(Some(10), None, None, None).await;
-    assert_eq!(all.labels, labels(&[15, 25, 35, 50, 60]), "{what}");
-    let (c15, c60) = (&all.cursors[0], &all.cursors[4]);
+    assert_eq!(all.labels, labels(&[15, 25, 27, 30, 35, 50, 60]), "{what}");
+    let (c15, c60) = (&all.cursors[0], &all.cursors[6]);
     let page = list.page(Some(3), Some(c15), Some(2), Some(c60)).await;
-    assert_eq!(page.labels, labels(&[35, 50]), "{what}");
+    assert_eq!(page.labels, labels(&[27, 30]), "{what}");
     assert_eq!(
         (page.has_previous, page.has_next, page.total),
-        (true, false, 5)
+        (true, true, 7)
     );
+    let page = list.page(Some(5), Some(c15), Some(2), Some(c60)).await;
+    assert_eq!(page.labels, labels(&[35, 50]), "{what}");
+    assert_eq!((page.has_previous, page.has_next), (true, false));
     let page = list.page(Some(2), Some(c15), None, Some(c60)).await;
-    assert_eq!(page.labels, labels(&[25, 35]), "{what}");
+    assert_eq!(page.labels, labels(&[25, 27]), "{what}");
     assert_eq!((page.has_previous, page.has_next), (true, true));
     let page = list.page(None, Some(c15), Some(2), Some(c60)).await;
     assert_eq!(page.labels, labels(&[35, 50]), "{what}");
@@ -341,7 +350,7 @@ async fn walk(app: &TestApp, kind: Kind) {
     );
 
     // Every cursor still works once every item is gone, and the edge cursors agree.
-    for n in [15, 25, 35, 50, 60] {
+    for n in [15, 25, 27, 30, 35, 50, 60] {
         list.delete(n).await;
     }
     list.insert(45).await;
@@ -634,6 +643,7 @@ db_test!(nested_run_connections_page_by_keyset, |app| {
         of_event["pageInfo"]["endCursor"]
     );
     run(15, Some(&party)).await;
+    run(17, Some(&party)).await;
     run(27, Some(&party)).await;
     sql(
         &app,
@@ -645,7 +655,7 @@ db_test!(nested_run_connections_page_by_keyset, |app| {
     let (target, of_event) = pages(cursor).await;
     for page in [&target, &of_event] {
         assert_eq!(notes(page), labels(&[27, 30]), "{page}");
-        assert_eq!(page["totalCount"], 6);
+        assert_eq!(page["totalCount"], 7);
         assert_eq!(
             page["pageInfo"]["hasNextPage"]
                 .as_bool()
