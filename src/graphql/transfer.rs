@@ -74,12 +74,12 @@ pub struct TransferMutation;
 impl TransferMutation {
     /// Imports an export document in one transaction: any error imports nothing and names
     /// the offending entry by its path. MERGE skips entries whose natural key exists;
-    /// REPLACE empties the database first.
+    /// REPLACE empties the database first. An explicit `null` mode is MERGE.
     async fn import_data(
         &self,
         ctx: &Context<'_>,
         document: Json<serde_json::Value>,
-        #[graphql(default_with = "ImportMode::Merge")] mode: ImportMode,
+        #[graphql(default_with = "Some(ImportMode::Merge)")] mode: Option<ImportMode>,
     ) -> Result<ImportResult> {
         let limit = ctx
             .data_opt::<MaxImportBytes>()
@@ -91,6 +91,7 @@ impl TransferMutation {
             ))
             .into());
         }
+        let mode = mode.unwrap_or(ImportMode::Merge);
         let document = transfer::from_value(document.0)?;
         let db = db(ctx).clone();
         let counts =

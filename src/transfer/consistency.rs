@@ -161,6 +161,8 @@ fn inventories(c: &Checked) -> AppResult<()> {
 }
 
 fn runs(c: &Checked) -> AppResult<()> {
+    let recipes: std::collections::HashSet<String> =
+        c.recipes.iter().map(|r| name_key(&r.row.name)).collect();
     let units: HashMap<&str, &super::check::FinishedUnit> = c
         .finished_units
         .iter()
@@ -170,7 +172,16 @@ fn runs(c: &Checked) -> AppResult<()> {
         let Some(unit) = units.get(r.row.finished_unit.as_str()) else {
             continue; // in the database: checked by the import
         };
-        if name_key(&unit.row.recipe) != name_key(&r.row.recipe) {
+        expected_yield(
+            &r.path,
+            &r.row,
+            unit.mode,
+            unit.row.items_per_batch,
+            unit.batch_percentage,
+        )?;
+        if recipes.contains(&name_key(&r.row.recipe))
+            && name_key(&unit.row.recipe) != name_key(&r.row.recipe)
+        {
             return Err(bad(
                 &format!("{}.finishedUnit", r.path),
                 format!(
@@ -179,13 +190,6 @@ fn runs(c: &Checked) -> AppResult<()> {
                 ),
             ));
         }
-        expected_yield(
-            &r.path,
-            &r.row,
-            unit.mode,
-            unit.row.items_per_batch,
-            unit.batch_percentage,
-        )?;
     }
     Ok(())
 }

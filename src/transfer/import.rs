@@ -66,6 +66,9 @@ pub struct UnitRow {
     pub yield_: (String, Option<i32>, Option<i64>),
 }
 
+/// (id, slug, recipe id, yield mode, items per batch, batch percentage) of a finished unit.
+type UnitColumns = (i64, String, i64, String, Option<i32>, Option<i64>);
+
 /// Ids by natural key, of rows in the database (existing or written by this import).
 #[derive(Debug, Default)]
 pub struct Keys {
@@ -197,7 +200,7 @@ crate::impl_for_backends! {
             k.adjustments = inventory_adjustments::table.select(inventory_adjustments::uuid).load::<String>(self).await?.into_iter().collect();
             let rows: Vec<(i64, String)> = recipes::table.select((recipes::id, recipes::name_key)).load(self).await?;
             k.recipes = rows.into_iter().map(|(id, n)| (n, existing(id))).collect();
-            let rows: Vec<(i64, String, i64, String, Option<i32>, Option<i64>)> = finished_units::table
+            let rows: Vec<UnitColumns> = finished_units::table
                 .select((finished_units::id, finished_units::slug, finished_units::recipe_id, finished_units::yield_mode, finished_units::items_per_batch, finished_units::batch_percentage))
                 .load(self).await?;
             k.units = rows.into_iter().map(|(id, s, r, m, n, p)| (s, UnitRow { row: existing(id), recipe_id: r, yield_: (m, n, p) })).collect();
@@ -263,12 +266,12 @@ crate::impl_for_backends! {
                 counts.create("ingredients");
             }
             for p in &c.products {
+                let path = format!("{}.ingredient", p.path);
+                let ingredient = find(&keys.ingredients, &p.row.ingredient, &path, "ingredient", &p.row.ingredient)?;
                 if keys.products.contains_key(&p.row.uuid) {
                     counts.skip("products");
                     continue;
                 }
-                let path = format!("{}.ingredient", p.path);
-                let ingredient = find(&keys.ingredients, &p.row.ingredient, &path, "ingredient", &p.row.ingredient)?;
                 let id: i64 = diesel::insert_into(products::table)
                     .values((
                         products::uuid.eq(&p.row.uuid),
@@ -291,11 +294,11 @@ crate::impl_for_backends! {
                 counts.create("products");
             }
             for l in &c.lots {
+                let ingredient = find(&keys.ingredients, &l.row.ingredient, &format!("{}.ingredient", l.path), "ingredient", &l.row.ingredient)?;
                 let lot = if let Some(row) = keys.lots.get(&l.row.uuid) {
                     counts.skip("lots");
                     *row
                 } else {
-                    let ingredient = find(&keys.ingredients, &l.row.ingredient, &format!("{}.ingredient", l.path), "ingredient", &l.row.ingredient)?;
                     let product = match &l.row.product {
                         Some(uuid) => {
                             let (row, of) = find(&keys.products, uuid, &format!("{}.product", l.path), "product", uuid)?;
@@ -435,11 +438,11 @@ crate::impl_for_backends! {
                 }
             }
             for u in &c.finished_units {
+                let recipe = find(&keys.recipes, &name_key(&u.row.recipe), &format!("{}.recipe", u.path), "recipe", &u.row.recipe)?;
                 if keys.units.contains_key(&u.row.slug) {
                     counts.skip("finishedUnits");
                     continue;
                 }
-                let recipe = find(&keys.recipes, &name_key(&u.row.recipe), &format!("{}.recipe", u.path), "recipe", &u.row.recipe)?;
                 let id: i64 = diesel::insert_into(finished_units::table)
                     .values((
                         finished_units::uuid.eq(crate::store::new_uuid()),

@@ -179,20 +179,21 @@ crate::impl_for_backends! {
             for r in &c.activity.production_runs {
                 done += 1;
                 progress(done, total);
+                // References are resolved even for a run MERGE skips: a dangling one is an error in either mode.
+                let row = &r.row;
+                let recipe = find(&keys.recipes, &name_key(&row.recipe), &format!("{}.recipe", r.path), "recipe", &row.recipe)?;
+                let unit = find(&keys.units, &row.finished_unit, &format!("{}.finishedUnit", r.path), "finished unit", &row.finished_unit)?;
+                let event = row.event.as_ref().map(|e| event(keys, e, &format!("{}.event", r.path))).transpose()?;
                 if keys.runs.contains(&r.row.uuid) {
                     counts.skip("productionRuns");
                     continue;
                 }
-                let row = &r.row;
-                let recipe = find(&keys.recipes, &name_key(&row.recipe), &format!("{}.recipe", r.path), "recipe", &row.recipe)?;
-                let unit = find(&keys.units, &row.finished_unit, &format!("{}.finishedUnit", r.path), "finished unit", &row.finished_unit)?;
                 if !unit.row.created {
                     return Err(refuse_existing(&format!("{}.finishedUnit", r.path), "finished unit", &row.finished_unit));
                 }
                 if unit.recipe_id != recipe.id {
                     return Err(bad(&format!("{}.finishedUnit", r.path), format!("finished unit \"{}\" is not yielded by recipe \"{}\"", row.finished_unit, row.recipe)));
                 }
-                let event = row.event.as_ref().map(|e| event(keys, e, &format!("{}.event", r.path))).transpose()?;
                 let id: i64 = diesel::insert_into(production_runs::table)
                     .values((
                         production_runs::uuid.eq(&row.uuid),
@@ -240,16 +241,16 @@ crate::impl_for_backends! {
             for r in &c.activity.assembly_runs {
                 done += 1;
                 progress(done, total);
+                let row = &r.row;
+                let good = find(&keys.goods, &row.finished_good, &format!("{}.finishedGood", r.path), "finished good", &row.finished_good)?;
+                let event = row.event.as_ref().map(|e| event(keys, e, &format!("{}.event", r.path))).transpose()?;
                 if keys.runs.contains(&r.row.uuid) {
                     counts.skip("assemblyRuns");
                     continue;
                 }
-                let row = &r.row;
-                let good = find(&keys.goods, &row.finished_good, &format!("{}.finishedGood", r.path), "finished good", &row.finished_good)?;
                 if !good.created {
                     return Err(refuse_existing(&format!("{}.finishedGood", r.path), "finished good", &row.finished_good));
                 }
-                let event = row.event.as_ref().map(|e| event(keys, e, &format!("{}.event", r.path))).transpose()?;
                 let id: i64 = diesel::insert_into(assembly_runs::table)
                     .values((
                         assembly_runs::uuid.eq(&row.uuid),

@@ -7,6 +7,7 @@
 //! rolls everything back and names the offending entry by its path.
 
 pub mod check;
+pub mod check_catalog;
 pub mod check_runs;
 pub mod consistency;
 pub mod demo;
