@@ -3,6 +3,7 @@
 
 pub mod gateway;
 pub mod graphql_http;
+pub mod import_body;
 pub mod origin;
 pub mod problem;
 pub mod ws;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub max_batch: usize,
     /// Largest request body (and WebSocket message) accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest body of a POST carrying only an `importData` mutation (`--max-import-bytes`).
+    pub max_import_bytes: usize,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
             origins: OriginPolicy::default(),
             max_batch,
             max_body_bytes: ServerOptions::default().max_body_bytes,
+            max_import_bytes: limits.max_import_bytes,
         }
     }
 
