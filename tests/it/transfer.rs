@@ -350,3 +350,41 @@ async fn an_import_may_exceed_the_body_limit_and_nothing_else_may() {
     assert!(reply.contains("--max-body-bytes"), "{reply}");
     app.finish().await;
 }
+
+crate::db_test!(
+    a_run_recorded_with_nanoseconds_exports_and_imports_exactly,
+    |app| {
+        let unit = crate::fixtures::baked_item(&app, "Plain Cookie").await;
+        let recipes = app
+            .ok("{ recipes(first: 5) { nodes { id } } }", json!({}))
+            .await;
+        let recipe = recipes["recipes"]["nodes"][0]["id"].clone();
+        let recorded = app
+        .ok(
+            "mutation($input: RecordProductionInput!) { recordProduction(input: $input) { productionRun { producedAt } } }",
+            json!({"input": {"recipeId": recipe, "finishedUnitId": unit["id"], "numBatches": 1,
+                             "actualYield": 24, "producedAt": "2026-12-05T10:30:00.123456789Z"}}),
+        )
+        .await;
+        // Stored to the microsecond on both backends, so the export imports anywhere.
+        assert_eq!(
+            recorded["recordProduction"]["productionRun"]["producedAt"],
+            "2026-12-05T10:30:00.123456+00:00"
+        );
+        let document = export(&app).await;
+        assert_eq!(
+            document.production_runs[0].produced_at,
+            "2026-12-05T10:30:00.123456Z"
+        );
+        let other = TestApp::spawn(match app.backend {
+            Backend::Sqlite => Backend::Postgres,
+            Backend::Postgres => Backend::Sqlite,
+        })
+        .await;
+        transfer::import(&other.db, &document, ImportMode::Replace)
+            .await
+            .expect("import");
+        assert_eq!(comparable(&export(&other).await), comparable(&document));
+        other.finish().await;
+    }
+);
