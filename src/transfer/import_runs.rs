@@ -2,6 +2,7 @@
 //! consumption records, then the per-event run totals rebuilt from the runs (never taken
 //! from the document) and checked against the limits recording enforces.
 
+use super::bulk::{AssemblyDraw, BulkTx, NewAssembly, NewRun, CHUNK};
 use super::check::Checked;
 use super::check_runs::Consumption;
 use super::document::EventRef;
@@ -43,7 +44,7 @@ fn refuse_existing(path: &str, what: &str, key: &str) -> crate::error::AppError 
 }
 
 /// Event-side steps of an import on one connection, inside its transaction.
-pub trait ActivityTx: Send {
+pub trait ActivityTx: BulkTx {
     /// Events, assignments and targets.
     fn import_events(
         &mut self,
@@ -176,6 +177,7 @@ crate::impl_for_backends! {
             let total = c.activity.production_runs.len() + c.activity.assembly_runs.len();
             let mut done = 0usize;
             let mut any = false;
+            let mut pending: Vec<NewRun<'_>> = Vec::with_capacity(CHUNK);
             for r in &c.activity.production_runs {
                 done += 1;
                 progress(done, total);
@@ -194,50 +196,23 @@ crate::impl_for_backends! {
                 if unit.recipe_id != recipe.id {
                     return Err(bad(&format!("{}.finishedUnit", r.path), format!("finished unit \"{}\" is not yielded by recipe \"{}\"", row.finished_unit, row.recipe)));
                 }
-                let id: i64 = diesel::insert_into(production_runs::table)
-                    .values((
-                        production_runs::uuid.eq(&row.uuid),
-                        production_runs::created_at.eq(ts),
-                        production_runs::updated_at.eq(ts),
-                        production_runs::recipe_id.eq(recipe.id),
-                        production_runs::finished_unit_id.eq(unit.row.id),
-                        production_runs::event_id.eq(event.map(|e| e.id)),
-                        production_runs::num_batches.eq(row.num_batches),
-                        production_runs::expected_yield.eq(row.expected_yield),
-                        production_runs::actual_yield.eq(row.actual_yield),
-                        production_runs::produced_at.eq(r.produced_at),
-                        production_runs::notes.eq(&row.notes),
-                        production_runs::total_ingredient_cost.eq(r.costs.0),
-                        production_runs::per_unit_cost.eq(r.costs.1),
-                    ))
-                    .returning(production_runs::id)
-                    .get_result(self)
-                    .await
-                    .map_err(at(&r.path))?;
-                for d in &r.consumptions {
-                    let (ingredient, lot) = lot_draw(keys, d)?;
-                    diesel::insert_into(production_consumptions::table)
-                        .values((
-                            production_consumptions::uuid.eq(crate::store::new_uuid()),
-                            production_consumptions::created_at.eq(ts),
-                            production_consumptions::updated_at.eq(ts),
-                            production_consumptions::production_run_id.eq(id),
-                            production_consumptions::ingredient_id.eq(ingredient),
-                            production_consumptions::ingredient_name.eq(&d.name),
-                            production_consumptions::lot_id.eq(lot),
-                            production_consumptions::quantity.eq(d.quantity),
-                            production_consumptions::unit.eq(&d.unit),
-                            production_consumptions::unit_cost.eq(d.unit_cost),
-                            production_consumptions::cost.eq(d.cost),
-                        ))
-                        .execute(self)
-                        .await
-                        .map_err(at(&d.path))?;
+                let draws = r
+                    .consumptions
+                    .iter()
+                    .map(|d| lot_draw(keys, d).map(|(ingredient, lot)| (d, ingredient, lot)))
+                    .collect::<AppResult<Vec<_>>>()?;
+                pending.push(NewRun { run: r, recipe_id: recipe.id, unit_id: unit.row.id, event_id: event.map(|e| e.id), draws });
+                if pending.len() == CHUNK {
+                    self.write_production(&pending, ts).await?;
+                    pending.clear();
                 }
                 keys.runs.insert(row.uuid.clone());
                 counts.create("productionRuns");
                 any = true;
             }
+            self.write_production(&pending, ts).await?;
+            drop(pending);
+            let mut assemblies: Vec<NewAssembly<'_>> = Vec::with_capacity(CHUNK);
             for r in &c.activity.assembly_runs {
                 done += 1;
                 progress(done, total);
@@ -251,23 +226,7 @@ crate::impl_for_backends! {
                 if !good.created {
                     return Err(refuse_existing(&format!("{}.finishedGood", r.path), "finished good", &row.finished_good));
                 }
-                let id: i64 = diesel::insert_into(assembly_runs::table)
-                    .values((
-                        assembly_runs::uuid.eq(&row.uuid),
-                        assembly_runs::created_at.eq(ts),
-                        assembly_runs::updated_at.eq(ts),
-                        assembly_runs::finished_good_id.eq(good.id),
-                        assembly_runs::event_id.eq(event.map(|e| e.id)),
-                        assembly_runs::quantity.eq(row.quantity),
-                        assembly_runs::assembled_at.eq(r.assembled_at),
-                        assembly_runs::notes.eq(&row.notes),
-                        assembly_runs::total_component_cost.eq(r.costs.0),
-                        assembly_runs::per_unit_cost.eq(r.costs.1),
-                    ))
-                    .returning(assembly_runs::id)
-                    .get_result(self)
-                    .await
-                    .map_err(at(&r.path))?;
+                let mut draws = Vec::with_capacity(r.consumptions.len());
                 for d in &r.consumptions {
                     let (unit, other, ingredient, lot) = match d.kind {
                         ComponentKind::FinishedUnit => {
@@ -293,31 +252,19 @@ crate::impl_for_backends! {
                             (None, None, ingredient, lot)
                         }
                     };
-                    diesel::insert_into(assembly_consumptions::table)
-                        .values((
-                            assembly_consumptions::uuid.eq(crate::store::new_uuid()),
-                            assembly_consumptions::created_at.eq(ts),
-                            assembly_consumptions::updated_at.eq(ts),
-                            assembly_consumptions::assembly_run_id.eq(id),
-                            assembly_consumptions::kind.eq(d.kind.as_str()),
-                            assembly_consumptions::finished_unit_id.eq(unit),
-                            assembly_consumptions::finished_good_id.eq(other),
-                            assembly_consumptions::ingredient_id.eq(ingredient),
-                            assembly_consumptions::lot_id.eq(lot),
-                            assembly_consumptions::component_name.eq(&d.name),
-                            assembly_consumptions::quantity.eq(d.quantity),
-                            assembly_consumptions::unit.eq(&d.unit),
-                            assembly_consumptions::unit_cost.eq(d.unit_cost),
-                            assembly_consumptions::cost.eq(d.cost),
-                        ))
-                        .execute(self)
-                        .await
-                        .map_err(at(&d.path))?;
+                    draws.push(AssemblyDraw { consumption: d, unit, good: other, ingredient, lot });
+                }
+                assemblies.push(NewAssembly { run: r, good_id: good.id, event_id: event.map(|e| e.id), draws });
+                if assemblies.len() == CHUNK {
+                    self.write_assembly(&assemblies, ts).await?;
+                    assemblies.clear();
                 }
                 keys.runs.insert(row.uuid.clone());
                 counts.create("assemblyRuns");
                 any = true;
             }
+            self.write_assembly(&assemblies, ts).await?;
+            drop(assemblies);
             if any {
                 for statement in crate::store::run_totals::rebuild_statements() {
                     diesel::sql_query(statement).execute(self).await?;

@@ -6,6 +6,7 @@
 //! transaction resolves references and writes ([`import`], [`import_runs`]). Any error
 //! rolls everything back and names the offending entry by its path.
 
+pub mod bulk;
 pub mod check;
 pub mod check_catalog;
 pub mod check_runs;
