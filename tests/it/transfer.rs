@@ -295,61 +295,61 @@ async fn import_data_has_its_own_size_limit() {
     assert!(message.contains("--max-import-bytes"), "{message}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_import_may_exceed_the_body_limit_and_nothing_else_may() {
-    let source = TestApp::spawn(Backend::Sqlite).await;
-    let args = bakeplan::bench_data::BenchDataArgs {
-        events: 2,
-        recipes: 10,
-        finished_goods: 4,
-        production_runs: 6000,
-        assembly_runs: 10,
-        production_targets: 3,
-        assembly_targets: 2,
-        seed: 3,
-    };
-    bakeplan::bench_data::fill(&source.db, &args)
-        .await
-        .expect("bench data");
-    let document = serde_json::to_value(export(&source).await).unwrap();
-    source.finish().await;
+crate::db_test!(
+    an_import_may_exceed_the_body_limit_and_nothing_else_may,
+    |app| {
+        let source = TestApp::spawn(Backend::Sqlite).await;
+        let args = bakeplan::bench_data::BenchDataArgs {
+            events: 2,
+            recipes: 10,
+            finished_goods: 4,
+            production_runs: 6000,
+            assembly_runs: 10,
+            production_targets: 3,
+            assembly_targets: 2,
+            seed: 3,
+        };
+        bakeplan::bench_data::fill(&source.db, &args)
+            .await
+            .expect("bench data");
+        let document = serde_json::to_value(export(&source).await).unwrap();
+        source.finish().await;
 
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let body = json!({"query": IMPORT, "variables": {"document": document}}).to_string();
-    assert!(
-        body.len() > 1_048_576,
-        "the import must exceed the default body limit"
-    );
-    let (status, reply) = app
-        .http(
-            "POST",
-            "/graphql",
-            &[("content-type", "application/json")],
-            Some(&body),
-        )
-        .await;
-    assert_eq!(status, 200, "{}", &reply[..reply.len().min(500)]);
-    assert!(
-        reply.contains("\"created\""),
-        "{}",
-        &reply[..reply.len().min(500)]
-    );
+        let body = json!({"query": IMPORT, "variables": {"document": document}}).to_string();
+        assert!(
+            body.len() > 1_048_576,
+            "the import must exceed the default body limit"
+        );
+        let (status, reply) = app
+            .http(
+                "POST",
+                "/graphql",
+                &[("content-type", "application/json")],
+                Some(&body),
+            )
+            .await;
+        assert_eq!(status, 200, "{}", &reply[..reply.len().min(500)]);
+        assert!(
+            reply.contains("\"created\""),
+            "{}",
+            &reply[..reply.len().min(500)]
+        );
 
-    let padded = json!({"query": "query($x: String) { __typename }",
+        let padded = json!({"query": "query($x: String) { __typename }",
                         "variables": {"x": "a".repeat(body.len())}})
-    .to_string();
-    let (status, reply) = app
-        .http(
-            "POST",
-            "/graphql",
-            &[("content-type", "application/json")],
-            Some(&padded),
-        )
-        .await;
-    assert_eq!(status, 413, "{reply}");
-    assert!(reply.contains("--max-body-bytes"), "{reply}");
-    app.finish().await;
-}
+        .to_string();
+        let (status, reply) = app
+            .http(
+                "POST",
+                "/graphql",
+                &[("content-type", "application/json")],
+                Some(&padded),
+            )
+            .await;
+        assert_eq!(status, 413, "{reply}");
+        assert!(reply.contains("--max-body-bytes"), "{reply}");
+    }
+);
 
 crate::db_test!(
     a_run_recorded_with_nanoseconds_exports_and_imports_exactly,

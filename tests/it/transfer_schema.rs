@@ -6,7 +6,6 @@
 //! the schema fails the test, so the schema cannot say more than is checked.
 
 use crate::harness::TestApp;
-use bakeplan::db::Backend;
 use serde_json::{json, Value};
 
 const ANNOTATIONS: [&str; 5] = ["$schema", "$id", "title", "description", "$defs"];
@@ -156,12 +155,15 @@ fn errors(document: &Value) -> Vec<String> {
     validator.errors
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn exports_validate_against_the_published_schema() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+crate::db_test!(exports_validate_against_the_published_schema, |app| {
     bakeplan::transfer::demo::load(&app.db, false)
         .await
         .expect("demo");
+    let document =
+        serde_json::to_value(bakeplan::transfer::export(&app.db).await.unwrap()).unwrap();
+    assert_eq!(errors(&document), Vec::<String>::new());
+
+    let generated = TestApp::spawn(app.backend).await;
     let args = bakeplan::bench_data::BenchDataArgs {
         events: 2,
         recipes: 6,
@@ -172,20 +174,14 @@ async fn exports_validate_against_the_published_schema() {
         assembly_targets: 2,
         seed: 1,
     };
-    let document =
-        serde_json::to_value(bakeplan::transfer::export(&app.db).await.unwrap()).unwrap();
-    assert_eq!(errors(&document), Vec::<String>::new());
-    app.finish().await;
-
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    bakeplan::bench_data::fill(&app.db, &args)
+    bakeplan::bench_data::fill(&generated.db, &args)
         .await
         .expect("bench data");
     let document =
-        serde_json::to_value(bakeplan::transfer::export(&app.db).await.unwrap()).unwrap();
+        serde_json::to_value(bakeplan::transfer::export(&generated.db).await.unwrap()).unwrap();
     assert_eq!(errors(&document), Vec::<String>::new());
-    app.finish().await;
-}
+    generated.finish().await;
+});
 
 #[test]
 fn the_validator_finds_what_breaks_the_schema() {
