@@ -50,6 +50,17 @@ struct Store {
     tick: u64,
 }
 
+impl Store {
+    /// The document remembered for `hash`, marked as just used.
+    fn touch(&mut self, hash: &str) -> Option<Arc<str>> {
+        self.tick += 1;
+        let tick = self.tick;
+        let (document, used) = self.documents.get_mut(hash)?;
+        *used = tick;
+        Some(document.clone())
+    }
+}
+
 /// The persisted-query documents of one server instance.
 pub struct PersistedQueries {
     store: Mutex<Store>,
@@ -95,32 +106,25 @@ impl PersistedQueries {
         }
     }
 
-    fn lookup(&self, hash: &str) -> Option<Arc<str>> {
-        let mut store = self
-            .store
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store
             .lock()
-            .expect("the persisted-query store is not poisoned");
-        store.tick += 1;
-        let tick = store.tick;
-        let (document, used) = store.documents.get_mut(hash)?;
-        *used = tick;
-        Some(document.clone())
+            .expect("the persisted-query store is not poisoned")
+    }
+
+    fn lookup(&self, hash: &str) -> Option<Arc<str>> {
+        self.lock().touch(hash)
     }
 
     fn remember(&self, hash: String, query: &str) {
         if query.len() > self.max_bytes {
             return;
         }
-        let mut store = self
-            .store
-            .lock()
-            .expect("the persisted-query store is not poisoned");
-        store.tick += 1;
-        let tick = store.tick;
-        if let Some((_, used)) = store.documents.get_mut(&hash) {
-            *used = tick;
+        let mut store = self.lock();
+        if store.touch(&hash).is_some() {
             return;
         }
+        let tick = store.tick;
         while store.bytes + query.len() > self.max_bytes {
             // Eviction scans the map: rare, and the map holds at most a few thousand entries.
             let Some(oldest) = store
