@@ -8,6 +8,7 @@ mod events;
 mod faults;
 mod fixtures;
 mod goods;
+mod graphiql;
 mod harness;
 mod pantry;
 mod planning;
