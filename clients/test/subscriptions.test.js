@@ -75,9 +75,13 @@ for (const backend of BACKENDS) {
           await sleep(300); // productionRecorded has no first value; let it start listening
           const runs = [];
           for (const [index, item] of items.entries()) {
-            runs.push(await recordProduction(server, item, event.id, 1));
             // A run of another event is not pushed to this event's subscribers.
-            if (index === 0) await recordProduction(server, item, other.id, 5);
+            if (index === 1) await recordProduction(server, item, other.id, 5);
+            runs.push(await recordProduction(server, item, event.id, 1));
+            // eventProgress is a state: commits that land faster than it re-reads are
+            // sent as one newer state, so wait for each before the next commit.
+            await progress.until(() => progress.values.length >= index + 2);
+            await recorded.until(() => recorded.values.length >= index + 1);
           }
           await progress.exactly(4);
           await recorded.exactly(3);
@@ -95,6 +99,28 @@ for (const backend of BACKENDS) {
             assert.equal(value.data.productionRecorded.event.id, event.id);
           }
           for (const stop of stops) stop();
+        } finally {
+          client.close();
+        }
+      });
+
+      test(`${library}: productionRecorded gets back-to-back runs once each, in order`, async () => {
+        const event = await createEvent(server);
+        const item = await bakeable(server);
+        const client = connect(server);
+        try {
+          const recorded = collector(`${library} productionRecorded`);
+          client.subscribe(RECORDED, { eventId: event.id }, recorded.sink);
+          await sleep(300); // no first value to wait for; let it start listening
+          const runs = [];
+          for (let batches = 1; batches <= 5; batches += 1) {
+            runs.push(await recordProduction(server, item, event.id, batches));
+          }
+          await recorded.exactly(5);
+          assert.deepEqual(
+            recorded.values.map((v) => [v.data.productionRecorded.id, v.data.productionRecorded.numBatches]),
+            runs.map((r) => [r.id, r.numBatches]),
+          );
         } finally {
           client.close();
         }
