@@ -120,6 +120,15 @@ pub struct ServeArgs {
     #[arg(long, env = "BAKEPLAN_MAX_BODY_BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
 
+    /// Memory for automatic persisted queries' documents, in bytes (0 turns APQ off); the
+    /// least recently used are forgotten when it is full.
+    #[arg(
+        long,
+        env = "BAKEPLAN_PERSISTED_QUERIES_BYTES",
+        default_value_t = 8_388_608
+    )]
+    pub persisted_queries_bytes: usize,
+
     /// PostgreSQL statement timeout, in seconds.
     #[arg(long, env = "BAKEPLAN_STATEMENT_TIMEOUT_SECS", default_value_t = 30)]
     pub statement_timeout_secs: u64,

@@ -112,7 +112,9 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
         poll_interval: Duration::from_millis(args.subscription_poll_ms),
     };
     let origins = OriginPolicy::new(&args.cors_origins)?;
-    let state = AppState::new(db.clone(), limits, args.max_batch).with_origins(origins);
+    let state = AppState::new(db.clone(), limits, args.max_batch)
+        .with_origins(origins)
+        .with_persisted_queries(args.persisted_queries_bytes);
     let listener = std::net::TcpListener::bind(&args.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;

@@ -26,6 +26,8 @@ pub enum ErrorCode {
     Forbidden,
     /// Over the depth, complexity or page limits.
     QueryTooComplex,
+    /// An automatic persisted query's hash is not known (yet): send the document with it.
+    PersistedQueryNotFound,
     /// A transient failure (the database cannot be reached, the pool is exhausted, a
     /// conflict persisted after retries): HTTP 503, retry with the same idempotency key.
     ServiceUnavailable,
@@ -46,6 +48,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "UNAUTHENTICATED",
             ErrorCode::Forbidden => "FORBIDDEN",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             ErrorCode::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
         }

@@ -8,8 +8,9 @@
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Selection, SelectionSet,
+    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
+use async_graphql::Positioned;
 use async_graphql::{Name, Value};
 
 /// The selection sets that apply at one place of the response (a field selected in several
@@ -19,18 +20,24 @@ type Selections<'a> = Vec<&'a SelectionSet>;
 /// Reorders `data`, the result of the operation `operation_name` of `document`, so every
 /// object lists its fields in the order they were selected.
 pub fn reorder(data: &mut Value, document: &ExecutableDocument, operation_name: Option<&str>) {
-    let operation = match (&document.operations, operation_name) {
-        (DocumentOperations::Single(operation), _) => operation,
-        (DocumentOperations::Multiple(operations), Some(name)) => match operations.get(name) {
-            Some(operation) => operation,
-            None => return,
-        },
-        (DocumentOperations::Multiple(operations), None) => match operations.values().next() {
-            Some(operation) if operations.len() == 1 => operation,
-            _ => return,
-        },
-    };
-    reorder_value(data, &vec![&operation.node.selection_set.node], document);
+    if let Some(operation) = operation(document, operation_name) {
+        reorder_value(data, &vec![&operation.node.selection_set.node], document);
+    }
+}
+
+/// The operation of `document` that a request naming `operation_name` runs, if any.
+pub fn operation<'d>(
+    document: &'d ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'d Positioned<OperationDefinition>> {
+    match (&document.operations, operation_name) {
+        (DocumentOperations::Single(operation), _) => Some(operation),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next()
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
 }
 
 /// The response keys of an object at one place of the response, in selection order, each

@@ -14,6 +14,7 @@ pub mod goods;
 pub mod ids;
 pub mod loaders;
 pub mod node;
+pub mod nulls;
 pub mod pantry;
 pub mod planning;
 pub mod production;

@@ -22,6 +22,7 @@ use crate::graphql::admission::{admit, DocumentLimits, Refusal, SchemaShape};
 use crate::graphql::error::{finish_codes, ErrorCode, INTERNAL_MESSAGE};
 use crate::graphql::field_order;
 use crate::graphql::loaders::new_loaders;
+use crate::graphql::nulls::{self, FieldTypes};
 use crate::graphql::BakeplanSchema;
 use crate::metrics::Metrics;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -80,6 +81,7 @@ pub struct Gateway {
     executors: Arc<Executors>,
     limits: DocumentLimits,
     shape: Arc<SchemaShape>,
+    types: Arc<FieldTypes>,
     metrics: Metrics,
 }
 
@@ -100,13 +102,16 @@ impl Gateway {
     ) -> Gateway {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let executors = Arc::new(Executors::new(cores));
-        let shape = Arc::new(SchemaShape::from_sdl(&schema.sdl()));
+        let sdl = schema.sdl();
+        let shape = Arc::new(SchemaShape::from_sdl(&sdl));
+        let types = Arc::new(FieldTypes::from_sdl(&sdl));
         Gateway {
             schema,
             db,
             executors,
             limits,
             shape,
+            types,
             metrics,
         }
     }
@@ -142,7 +147,12 @@ impl Gateway {
                 Response::from_errors(vec![internal_error()])
             }
         };
-        finish(&mut response, document.as_ref(), name.as_deref());
+        finish(
+            &mut response,
+            document.as_ref(),
+            name.as_deref(),
+            &self.types,
+        );
         let elapsed = started.elapsed();
         let outcome = if response.errors.is_empty() {
             "ok"
@@ -182,10 +192,17 @@ impl Gateway {
     }
 }
 
-/// Gives every error its code and puts the data's fields in query order.
-fn finish(response: &mut Response, document: Option<&ExecutableDocument>, name: Option<&str>) {
+/// Gives every error its code, puts each failed field's `null` where the GraphQL
+/// specification says, and the data's fields in query order.
+fn finish(
+    response: &mut Response,
+    document: Option<&ExecutableDocument>,
+    name: Option<&str>,
+    types: &FieldTypes,
+) {
     finish_codes(&mut response.errors);
     if let Some(document) = document {
+        nulls::propagate(&mut response.data, &response.errors, document, name, types);
         field_order::reorder(&mut response.data, document, name);
     }
 }
@@ -229,13 +246,14 @@ impl Executor for Gateway {
             Ok(mut admitted) => {
                 let name = admitted.request.operation_name.clone();
                 let document = admitted.request.parsed_query().ok().cloned();
+                let types = self.types.clone();
                 self.schema
                     .execute_stream_with_session_data(
                         admitted.request,
                         session_data.unwrap_or_default(),
                     )
                     .map(move |mut response| {
-                        finish(&mut response, document.as_ref(), name.as_deref());
+                        finish(&mut response, document.as_ref(), name.as_deref(), &types);
                         response
                     })
                     .boxed()

@@ -7,6 +7,7 @@
 //! batch size, and the document limits. Every refusal is a GraphQL JSON response with
 //! `extensions.code`.
 
+use super::persisted::{PersistedError, PersistedQueries};
 use super::problem::{error_body, error_response};
 use super::AppState;
 use crate::graphql::error::{http_status_for, ErrorCode};
@@ -14,7 +15,7 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{BatchRequest, Request, Response, ServerError};
+use async_graphql::{Request, Response, ServerError};
 use futures::StreamExt;
 use serde::Deserialize;
 
@@ -140,18 +141,18 @@ pub async fn post(
         }
         body.extend_from_slice(&chunk);
     }
-    let batch = match parse_body(&body) {
+    let batch = match parse_body(&body, &state.persisted) {
         Ok(batch) => batch,
         Err(message) => {
             return error_response(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message)
         }
     };
     match batch {
-        BatchRequest::Single(request) => {
-            let outcome = run(&state, request, false).await;
+        Body::Single(request) => {
+            let outcome = run(&state, *request, false).await;
             respond_single(media, outcome)
         }
-        BatchRequest::Batch(requests) => {
+        Body::Batch(requests) => {
             if requests.len() > state.max_batch {
                 return error_response(
                     StatusCode::BAD_REQUEST,
@@ -178,8 +179,20 @@ pub async fn post(
     }
 }
 
-/// Reads a JSON body as one request or a list of them, with a message a client can act on.
-fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
+/// One operation of a request: what to run, or why its persisted-query part cannot be used
+/// (a GraphQL error, answered like any refusal before execution).
+type Item = Result<Request, PersistedError>;
+
+/// A POST body: one operation or a batch.
+enum Body {
+    Single(Box<Item>),
+    Batch(Vec<Item>),
+}
+
+/// Reads a JSON body as one request or a list of them, with a message a client can act on;
+/// a request may name its document by an automatic persisted query's hash instead of
+/// sending it.
+fn parse_body(body: &[u8], persisted: &PersistedQueries) -> Result<Body, String> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         format!(
             "the body is not valid JSON (line {}, column {})",
@@ -187,25 +200,38 @@ fn parse_body(body: &[u8]) -> Result<BatchRequest, String> {
             e.column()
         )
     })?;
-    let one = |value: serde_json::Value| -> Result<Request, String> {
-        if !value.is_object() {
+    let one = |mut value: serde_json::Value| -> Result<Item, String> {
+        let Some(object) = value.as_object_mut() else {
             return Err("each GraphQL request must be a JSON object".to_string());
-        }
-        if !value.get("query").is_some_and(|q| q.is_string()) {
-            return Err("a GraphQL request needs a \"query\" string".to_string());
-        }
-        serde_json::from_value::<Request>(value).map_err(|e| {
-            format!(
-                "the GraphQL request is malformed: {}",
-                describe_field_error(&e.to_string())
-            )
-        })
+        };
+        let query = match object.remove("query") {
+            Some(serde_json::Value::String(query)) => Some(query),
+            None | Some(serde_json::Value::Null) => None,
+            Some(_) => return Err("\"query\" must be a string".to_string()),
+        };
+        let extension = object
+            .get("extensions")
+            .and_then(|extensions| extensions.get("persistedQuery"));
+        let query = match persisted.resolve(query, extension) {
+            Ok(Some(query)) => query,
+            Ok(None) => return Err("a GraphQL request needs a \"query\" string".to_string()),
+            Err(error) => return Ok(Err(error)),
+        };
+        object.insert("query".to_string(), serde_json::Value::String(query));
+        serde_json::from_value::<Request>(value)
+            .map(Ok)
+            .map_err(|e| {
+                format!(
+                    "the GraphQL request is malformed: {}",
+                    describe_field_error(&e.to_string())
+                )
+            })
     };
     match value {
-        serde_json::Value::Array(items) => Ok(BatchRequest::Batch(
+        serde_json::Value::Array(items) => Ok(Body::Batch(
             items.into_iter().map(one).collect::<Result<_, _>>()?,
         )),
-        other => Ok(BatchRequest::Single(one(other)?)),
+        other => Ok(Body::Single(Box::new(one(other)?))),
     }
 }
 
@@ -243,10 +269,16 @@ pub async fn get(state: web::Data<AppState>, request: HttpRequest) -> HttpRespon
         return bad("the query string is malformed");
     };
     let params = params.into_inner();
-    let Some(query) = params.query else {
-        return bad("a GET request needs a \"query\" parameter");
+    let extensions = match params.extensions.filter(|v| !v.is_empty()) {
+        None => None,
+        Some(text) => match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value @ serde_json::Value::Object(_)) => Some(value),
+            _ => return bad("the \"extensions\" parameter must be a JSON object"),
+        },
     };
-    if query.len() + params.variables.as_ref().map_or(0, String::len) > state.max_body_bytes {
+    let size = params.query.as_ref().map_or(0, String::len)
+        + params.variables.as_ref().map_or(0, String::len);
+    if size > state.max_body_bytes {
         return error_response(
             StatusCode::URI_TOO_LONG,
             ErrorCode::BadUserInput,
@@ -256,6 +288,12 @@ pub async fn get(state: web::Data<AppState>, request: HttpRequest) -> HttpRespon
             ),
         );
     }
+    let extension = extensions.as_ref().and_then(|e| e.get("persistedQuery"));
+    let query = match state.persisted.resolve(params.query, extension) {
+        Ok(Some(query)) => query,
+        Ok(None) => return bad("a GET request needs a \"query\" parameter"),
+        Err(error) => return respond_single(media, refused_by(&state, error)),
+    };
     let mut graphql = Request::new(query);
     graphql.operation_name = params.operation_name;
     if let Some(variables) = params.variables.filter(|v| !v.is_empty()) {
@@ -266,16 +304,13 @@ pub async fn get(state: web::Data<AppState>, request: HttpRequest) -> HttpRespon
             _ => return bad("the \"variables\" parameter must be a JSON object"),
         }
     }
-    if let Some(extensions) = params.extensions.filter(|v| !v.is_empty()) {
-        match serde_json::from_str::<serde_json::Value>(&extensions)
-            .ok()
-            .and_then(|v| serde_json::from_value(v).ok())
-        {
-            Some(extensions) => graphql.extensions = extensions,
-            None => return bad("the \"extensions\" parameter must be a JSON object"),
+    if let Some(extensions) = extensions {
+        match serde_json::from_value(extensions) {
+            Ok(extensions) => graphql.extensions = extensions,
+            Err(_) => return bad("the \"extensions\" parameter must be a JSON object"),
         }
     }
-    let outcome = run(&state, graphql, true).await;
+    let outcome = run(&state, Ok(graphql), true).await;
     respond_single(media, outcome)
 }
 
@@ -289,7 +324,23 @@ enum Outcome {
     NotAQuery,
 }
 
-async fn run(state: &AppState, request: Request, read_only: bool) -> Outcome {
+/// The outcome of a request whose persisted-query part could not be used.
+fn refused_by(state: &AppState, error: PersistedError) -> Outcome {
+    let (code, message) = error.code_and_message();
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
+    state.metrics.observe_request("unknown", "error", 0.0);
+    Outcome::Refused(vec![error])
+}
+
+async fn run(state: &AppState, item: Item, read_only: bool) -> Outcome {
+    let request = match item {
+        Ok(request) => request,
+        Err(error) => return refused_by(state, error),
+    };
     let admitted = match state.gateway.admit(request) {
         Ok(admitted) => admitted,
         Err(error) => {
@@ -463,13 +514,13 @@ mod tests {
             b"{\"query\": \"{a}\", \"variables\": [1]}",
             b"[{\"nope\": 1}]",
         ] {
-            let message = parse_body(body).unwrap_err();
+            let message = parse_body(body, &PersistedQueries::new(0)).err().unwrap();
             assert!(!message.contains("enum"), "{message}");
             assert!(!message.contains("BatchRequest"), "{message}");
         }
         assert!(matches!(
-            parse_body(b"[{\"query\": \"{a}\"}]"),
-            Ok(BatchRequest::Batch(_))
+            parse_body(b"[{\"query\": \"{a}\"}]", &PersistedQueries::new(0)),
+            Ok(Body::Batch(_))
         ));
     }
 }

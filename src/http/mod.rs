@@ -5,6 +5,7 @@ pub mod gateway;
 pub mod graphiql;
 pub mod graphql_http;
 pub mod origin;
+pub mod persisted;
 pub mod problem;
 pub mod ws;
 
@@ -14,6 +15,11 @@ use crate::metrics::Metrics;
 use actix_web::{guard, middleware, web, HttpResponse};
 use gateway::Gateway;
 use origin::OriginPolicy;
+use persisted::PersistedQueries;
+use std::sync::Arc;
+
+/// Memory for persisted-query documents unless configured (8 MiB).
+pub const DEFAULT_PERSISTED_QUERIES_BYTES: usize = 8 * 1024 * 1024;
 
 /// Everything the HTTP handlers share.
 #[derive(Clone)]
@@ -32,6 +38,8 @@ pub struct AppState {
     pub max_batch: usize,
     /// Largest request body (and WebSocket message) accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Automatic persisted queries' documents, by hash.
+    pub persisted: Arc<PersistedQueries>,
 }
 
 impl AppState {
@@ -54,7 +62,14 @@ impl AppState {
             origins: OriginPolicy::default(),
             max_batch,
             max_body_bytes: ServerOptions::default().max_body_bytes,
+            persisted: Arc::new(PersistedQueries::new(DEFAULT_PERSISTED_QUERIES_BYTES)),
         }
+    }
+
+    /// Gives automatic persisted queries `bytes` of memory (`--persisted-queries-bytes`).
+    pub fn with_persisted_queries(mut self, bytes: usize) -> Self {
+        self.persisted = Arc::new(PersistedQueries::new(bytes));
+        self
     }
 
     /// Allows browsers on these origins (`--cors-origins`).

@@ -3,6 +3,7 @@
 
 mod cancellation;
 mod catalog;
+mod conventions;
 mod edges;
 mod events;
 mod faults;
