@@ -33,7 +33,9 @@ function psql(sql) {
   });
 }
 
-// Databases and directories still to remove if the process ends without `stop()`.
+// Servers to kill and databases and directories to remove if the process ends without
+// `stop()` (a failed or interrupted test): on exit, and on SIGINT/SIGTERM (the test
+// runner's timeout), which would otherwise end the process without the exit handler.
 const leftovers = new Set();
 process.on('exit', () => {
   for (const cleanup of leftovers) {
@@ -44,6 +46,9 @@ process.on('exit', () => {
     }
   }
 });
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => process.exit(130));
+}
 
 /**
  * Starts a server. Options: `corsOrigins` (array), `args` (more flags).
@@ -77,6 +82,9 @@ export async function startServer(backend, { corsOrigins = [], args = [] } = {})
   const child = spawn(BINARY, flags, {
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn,bakeplan=info' },
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let log = '';
   let exited = null;
