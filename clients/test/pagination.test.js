@@ -49,17 +49,19 @@ for (const backend of BACKENDS) {
           await deleteIngredient(server, ids['01']);
           await deleteIngredient(server, ids['02']);
         },
-        // after the cursor: must be seen, in its place
-        () => createIngredient(server, `${prefix} 065`),
-        // after the cursor: must not be seen
-        () => deleteIngredient(server, ids['08']),
+        // after the cursor: the new row must be seen in its place, the deleted one not
+        async () => {
+          await createIngredient(server, `${prefix} 065`);
+          await deleteIngredient(server, ids['08']);
+        },
       ];
       let step = 0;
       while (connection.pageInfo.hasNextPage) {
         if (step < changes.length) await changes[step]();
         step += 1;
         connection = await page({ search: prefix, first: 2, after: connection.pageInfo.endCursor });
-        assert.ok(connection.edges.length > 0, `an empty page after ${seen.at(-1)}`);
+        // A page may be empty only at the end (rows after the cursor were deleted).
+        assert.ok(connection.edges.length > 0 || !connection.pageInfo.hasNextPage, `an empty page after ${seen.at(-1)}`);
         assert.equal(connection.pageInfo.hasPreviousPage, true);
         seen.push(...names(connection));
         assert.ok(step < 20, 'the walk must end');
@@ -80,22 +82,23 @@ for (const backend of BACKENDS) {
       const changes = [
         // after the cursor (already passed): an offset cursor is unaffected, a keyset too
         () => createIngredient(server, `${prefix} 09`),
-        // ahead of the walk (earlier in the list): must be seen, in its place
+        // ahead of the walk (earlier in the list): must be seen, in its place; an offset
+        // cursor would now skip "Bwd 04"
         () => createIngredient(server, `${prefix} 00`),
-        // already seen: deleting it must not make the walk skip or repeat
+        // already seen (must not make the walk skip or repeat) and ahead of the walk (must
+        // not be seen)
         async () => {
           await deleteIngredient(server, ids['07']);
           await deleteIngredient(server, ids['08']);
+          await deleteIngredient(server, ids['02']);
         },
-        // ahead of the walk: must not be seen
-        () => deleteIngredient(server, ids['02']),
       ];
       let step = 0;
       while (connection.pageInfo.hasPreviousPage) {
         if (step < changes.length) await changes[step]();
         step += 1;
         connection = await page({ search: prefix, last: 2, before: connection.pageInfo.startCursor });
-        assert.ok(connection.edges.length > 0, `an empty page before ${seen[0]}`);
+        assert.ok(connection.edges.length > 0 || !connection.pageInfo.hasPreviousPage, `an empty page before ${seen[0]}`);
         assert.equal(connection.pageInfo.hasNextPage, true);
         seen.unshift(...names(connection));
         assert.ok(step < 20, 'the walk must end');
