@@ -391,7 +391,7 @@ impl EventsQuery {
     ) -> Result<Conn<Recipient>> {
         let page = PageArgs::new(after, before, first, last).validate()?;
         let filter = recipient_store::RecipientFilter { search };
-        let rows = recipient_store::list(db(ctx), &filter, |total| page.window(total)).await?;
+        let rows = recipient_store::list(db(ctx), &filter, page.keyset()).await?;
         Ok(page.connection(rows, Recipient))
     }
 
@@ -416,7 +416,7 @@ impl EventsQuery {
             upcoming,
             today: None,
         };
-        let rows = event_store::list(db(ctx), &filter, |total| page.window(total)).await?;
+        let rows = event_store::list(db(ctx), &filter, page.keyset()).await?;
         Ok(page.connection(rows, Event))
     }
 }

@@ -406,7 +406,7 @@ impl GoodsQuery {
             assembly_type: assembly_type.map(Into::into),
             search,
         };
-        let rows = good_store::list(db(ctx), &filter, |total| page.window(total)).await?;
+        let rows = good_store::list(db(ctx), &filter, page.keyset()).await?;
         Ok(page.connection(rows, FinishedGood))
     }
 
@@ -431,7 +431,7 @@ impl GoodsQuery {
             is_template,
             search,
         };
-        let rows = package_store::list(db(ctx), &filter, |total| page.window(total)).await?;
+        let rows = package_store::list(db(ctx), &filter, page.keyset()).await?;
         Ok(page.connection(rows, Package))
     }
 }

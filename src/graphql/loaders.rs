@@ -269,17 +269,15 @@ batch_key!(
     EventProgressByEvent => crate::domain::progress::EventProgress, store::progress::event_progress_by_event_ids
 );
 
-/// A page of the production runs of one recipe attributed to one event, newest first.
-/// The window is part of the key, so each distinct window is one windowed query for all
-/// the (event, recipe) pairs asking for it.
+/// The first runs (newest first) of one recipe attributed to one event: the first page of
+/// a target's runs. The limit is part of the key, so each distinct limit is one windowed
+/// query for all the (event, recipe) pairs asking for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProductionRunsOfTarget {
     /// The event.
     pub event_id: i64,
     /// The recipe.
     pub recipe_id: i64,
-    /// Runs to skip (newest first).
-    pub offset: i64,
     /// Runs to return at most.
     pub limit: i64,
 }
@@ -292,26 +290,21 @@ pub struct AssemblyRunsOfTarget {
     pub event_id: i64,
     /// The finished good.
     pub finished_good_id: i64,
-    /// Runs to skip (newest first).
-    pub offset: i64,
     /// Runs to return at most.
     pub limit: i64,
 }
 
-/// The (event, subject) pairs asking for one window of runs.
-type WindowGroup = (store::Window, Vec<(i64, i64)>);
+/// The (event, subject) pairs asking for one limit of runs.
+type LimitGroup = (i64, Vec<(i64, i64)>);
 
-/// Groups window keys by their window, so each distinct window is one query.
-fn by_window<K: Copy>(
-    keys: &[K],
-    split: impl Fn(K) -> ((i64, i64), store::Window),
-) -> Vec<WindowGroup> {
-    let mut groups: Vec<WindowGroup> = Vec::new();
+/// Groups keys by their limit, so each distinct limit is one query.
+fn by_limit<K: Copy>(keys: &[K], split: impl Fn(K) -> ((i64, i64), i64)) -> Vec<LimitGroup> {
+    let mut groups: Vec<LimitGroup> = Vec::new();
     for key in keys {
-        let (pair, window) = split(*key);
-        match groups.iter_mut().find(|(w, _)| *w == window) {
+        let (pair, limit) = split(*key);
+        match groups.iter_mut().find(|(l, _)| *l == limit) {
             Some((_, pairs)) => pairs.push(pair),
-            None => groups.push((window, vec![pair])),
+            None => groups.push((limit, vec![pair])),
         }
     }
     groups
@@ -326,21 +319,14 @@ impl Loader<ProductionRunsOfTarget> for DbLoader {
         keys: &[ProductionRunsOfTarget],
     ) -> Result<HashMap<ProductionRunsOfTarget, Self::Value>, Self::Error> {
         let mut found = HashMap::new();
-        for (window, pairs) in by_window(keys, |k| {
-            let window = store::Window {
-                offset: k.offset,
-                limit: k.limit,
-            };
-            ((k.event_id, k.recipe_id), window)
-        }) {
-            let mut pages = store::runs::production_run_windows(&self.db, &pairs, window).await?;
+        for (limit, pairs) in by_limit(keys, |k| ((k.event_id, k.recipe_id), k.limit)) {
+            let mut pages = store::runs::production_run_windows(&self.db, &pairs, limit).await?;
             for (event_id, recipe_id) in pairs {
                 let rows = pages.remove(&(event_id, recipe_id)).unwrap_or_default();
                 let key = ProductionRunsOfTarget {
                     event_id,
                     recipe_id,
-                    offset: window.offset,
-                    limit: window.limit,
+                    limit,
                 };
                 found.insert(key, rows);
             }
@@ -358,14 +344,8 @@ impl Loader<AssemblyRunsOfTarget> for DbLoader {
         keys: &[AssemblyRunsOfTarget],
     ) -> Result<HashMap<AssemblyRunsOfTarget, Self::Value>, Self::Error> {
         let mut found = HashMap::new();
-        for (window, pairs) in by_window(keys, |k| {
-            let window = store::Window {
-                offset: k.offset,
-                limit: k.limit,
-            };
-            ((k.event_id, k.finished_good_id), window)
-        }) {
-            let mut pages = store::runs::assembly_run_windows(&self.db, &pairs, window).await?;
+        for (limit, pairs) in by_limit(keys, |k| ((k.event_id, k.finished_good_id), k.limit)) {
+            let mut pages = store::runs::assembly_run_windows(&self.db, &pairs, limit).await?;
             for (event_id, finished_good_id) in pairs {
                 let rows = pages
                     .remove(&(event_id, finished_good_id))
@@ -373,8 +353,7 @@ impl Loader<AssemblyRunsOfTarget> for DbLoader {
                 let key = AssemblyRunsOfTarget {
                     event_id,
                     finished_good_id,
-                    offset: window.offset,
-                    limit: window.limit,
+                    limit,
                 };
                 found.insert(key, rows);
             }

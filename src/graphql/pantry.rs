@@ -506,7 +506,7 @@ impl PantryQuery {
             category,
             search,
         };
-        let rows = ingredient_store::list(db(ctx), &filter, |total| page.window(total)).await?;
+        let rows = ingredient_store::list(db(ctx), &filter, page.keyset()).await?;
         Ok(page.connection(rows, Ingredient))
     }
 }

@@ -326,7 +326,7 @@ pub async fn production_run_page(
     page: PageArgs,
 ) -> Result<Conn<ProductionRun>> {
     let page = page.validate()?;
-    let rows = run_store::production_runs(db(ctx), &filter, |total| page.window(total)).await?;
+    let rows = run_store::production_runs(db(ctx), &filter, page.keyset()).await?;
     Ok(page.connection(rows, ProductionRun))
 }
 
@@ -337,7 +337,7 @@ pub async fn assembly_run_page(
     page: PageArgs,
 ) -> Result<Conn<AssemblyRun>> {
     let page = page.validate()?;
-    let rows = run_store::assembly_runs(db(ctx), &filter, |total| page.window(total)).await?;
+    let rows = run_store::assembly_runs(db(ctx), &filter, page.keyset()).await?;
     Ok(page.connection(rows, AssemblyRun))
 }
 

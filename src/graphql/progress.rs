@@ -14,20 +14,16 @@ use super::production::{assembly_run_page, production_run_page, AssemblyRun, Pro
 use super::recipes::Recipe;
 use super::targets::{EventAssemblyTarget, EventProductionTarget};
 use crate::domain::progress::{self as maths, TargetProgress};
+use crate::store::events as event_store;
 use crate::store::progress::{self as progress_store, RunTotals};
 use crate::store::runs::RunFilter;
 use crate::store::targets as target_store;
-use crate::store::{events as event_store, Page};
 use async_graphql::{Context, Object, Result};
 
 /// A count as GraphQL `Int` (sums beyond its range are reported as its maximum).
 fn int(value: i64) -> i32 {
     i32::try_from(value).unwrap_or(if value < 0 { i32::MIN } else { i32::MAX })
 }
-
-/// A list length large enough that a window computed against it is only bounded by the
-/// page arguments themselves (`first`/`after`).
-const UNBOUNDED: i64 = 1 << 40;
 
 /// How far one production target of an event is.
 pub struct ProductionProgress {
@@ -308,14 +304,14 @@ pub async fn event_progress(ctx: &Context<'_>, event_id: i64) -> Result<EventPro
 }
 
 /// The production runs of a target's recipe attributed to its event, newest first.
-/// `first`/`after` pages of many targets load in one windowed query; `last`/`before`
-/// fall back to a query per target.
+/// The first pages (`first` alone) of many targets load in one windowed query; pages at a
+/// cursor or from the end (`after`/`before`/`last`) are read per target.
 pub async fn production_runs_of_target(
     ctx: &Context<'_>,
     target: &target_store::EventProductionTarget,
     page: PageArgs,
 ) -> Result<Conn<ProductionRun>> {
-    if page.last.is_some() || page.before.is_some() {
+    if !page.is_first_page() {
         let filter = RunFilter {
             event_id: Some(target.event_id),
             subject_id: Some(target.recipe_id),
@@ -324,20 +320,18 @@ pub async fn production_runs_of_target(
         return production_run_page(ctx, filter, page).await;
     }
     let page = page.validate()?;
-    let window = page.window(UNBOUNDED);
     let loaders = loaders(ctx);
     let (produced, rows) = futures::try_join!(
         loaders.load_one(ProducedByEvent(target.event_id)),
         loaders.load_one(ProductionRunsOfTarget {
             event_id: target.event_id,
             recipe_id: target.recipe_id,
-            offset: window.offset,
-            limit: window.limit,
+            limit: page.keyset().limit(),
         }),
     )?;
     let total = totals_of(&produced, target.recipe_id).runs;
     let rows = rows.unwrap_or_default();
-    Ok(page.connection(Page { rows, total }, ProductionRun))
+    Ok(page.connection(page.keyset().finish(rows, total, None), ProductionRun))
 }
 
 /// The assembly runs of a target's finished good attributed to its event, newest first;
@@ -347,7 +341,7 @@ pub async fn assembly_runs_of_target(
     target: &target_store::EventAssemblyTarget,
     page: PageArgs,
 ) -> Result<Conn<AssemblyRun>> {
-    if page.last.is_some() || page.before.is_some() {
+    if !page.is_first_page() {
         let filter = RunFilter {
             event_id: Some(target.event_id),
             subject_id: Some(target.finished_good_id),
@@ -356,20 +350,18 @@ pub async fn assembly_runs_of_target(
         return assembly_run_page(ctx, filter, page).await;
     }
     let page = page.validate()?;
-    let window = page.window(UNBOUNDED);
     let loaders = loaders(ctx);
     let (assembled, rows) = futures::try_join!(
         loaders.load_one(AssembledByEvent(target.event_id)),
         loaders.load_one(AssemblyRunsOfTarget {
             event_id: target.event_id,
             finished_good_id: target.finished_good_id,
-            offset: window.offset,
-            limit: window.limit,
+            limit: page.keyset().limit(),
         }),
     )?;
     let total = totals_of(&assembled, target.finished_good_id).runs;
     let rows = rows.unwrap_or_default();
-    Ok(page.connection(Page { rows, total }, AssemblyRun))
+    Ok(page.connection(page.keyset().finish(rows, total, None), AssemblyRun))
 }
 
 /// The production runs attributed to an event, newest first (used by `Event.productionRuns`).

@@ -469,7 +469,7 @@ impl RecipesQuery {
     ) -> Result<Conn<Recipe>> {
         let page = PageArgs::new(after, before, first, last).validate()?;
         let filter = recipe_store::RecipeFilter { category, search };
-        let rows = recipe_store::list(db(ctx), &filter, |total| page.window(total)).await?;
+        let rows = recipe_store::list(db(ctx), &filter, page.keyset()).await?;
         Ok(page.connection(rows, Recipe))
     }
 
@@ -487,7 +487,7 @@ impl RecipesQuery {
         let filter = unit_store::FinishedUnitFilter {
             recipe_id: ids::decode_opt(recipe_id.as_ref(), "Recipe")?,
         };
-        let rows = unit_store::list(db(ctx), &filter, |total| page.window(total)).await?;
+        let rows = unit_store::list(db(ctx), &filter, page.keyset()).await?;
         Ok(page.connection(rows, FinishedUnit))
     }
 }

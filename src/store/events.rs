@@ -1,6 +1,6 @@
 //! Events (Christmas 2026…): names unique within the year of their date.
 
-use super::{clean_text, new_uuid, now, Page, Window};
+use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{assembly_runs, event_recipient_packages, events, production_runs};
 use crate::db::Db;
 use crate::domain::names::name_key;
@@ -213,11 +213,7 @@ pub struct EventFilter {
 }
 
 /// One page of events ordered by date (earliest first), then id.
-pub async fn list(
-    db: &Db,
-    filter: &EventFilter,
-    pick: impl FnOnce(i64) -> Window,
-) -> AppResult<Page<Event>> {
+pub async fn list(db: &Db, filter: &EventFilter, keyset: &Keyset<Event>) -> AppResult<Page<Event>> {
     let today = filter
         .today
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
@@ -234,15 +230,18 @@ pub async fn list(
             }
             query
         };
-        let total: i64 = build().count().get_result(conn).await?;
-        let window = pick(total);
-        let rows = build()
-            .order((events::event_date.asc(), events::id.asc()))
-            .offset(window.offset)
-            .limit(window.limit)
-            .select(Event::as_select())
-            .load(conn)
-            .await?;
-        Ok(Page { rows, total })
+        Ok(crate::keyset_page!(conn, keyset, build, Event,
+            sort: events::event_date, key: |k| *k, id: events::id, asc))
     })
+}
+
+impl Keyed for Event {
+    type Key = chrono::NaiveDate;
+    const LIST: &'static str = "events:date";
+    fn position(&self) -> Position<chrono::NaiveDate> {
+        Position {
+            key: self.event_date,
+            id: self.id,
+        }
+    }
 }

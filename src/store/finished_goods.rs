@@ -7,7 +7,7 @@
 //! marked as packaging; and no finished good contains itself, directly or through nested
 //! finished goods.
 
-use super::{clean_text, new_uuid, now, Page, Window};
+use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{
     assembly_consumptions, assembly_runs, event_assembly_targets, finished_good_components,
     finished_goods, finished_units, ingredients, package_items,
@@ -622,7 +622,7 @@ pub struct FinishedGoodFilter {
 pub async fn list(
     db: &Db,
     filter: &FinishedGoodFilter,
-    pick: impl FnOnce(i64) -> Window,
+    keyset: &Keyset<FinishedGood>,
 ) -> AppResult<Page<FinishedGood>> {
     let search = filter
         .search
@@ -645,17 +645,20 @@ pub async fn list(
             }
             query
         };
-        let total: i64 = build().count().get_result(conn).await?;
-        let window = pick(total);
-        let rows = build()
-            .order((lower(finished_goods::name).asc(), finished_goods::id.asc()))
-            .offset(window.offset)
-            .limit(window.limit)
-            .select(FinishedGood::as_select())
-            .load(conn)
-            .await?;
-        Ok(Page { rows, total })
+        Ok(crate::keyset_page!(conn, keyset, build, FinishedGood,
+            sort: lower(finished_goods::name), key: |k| lower(k.clone()), id: finished_goods::id, asc))
     })
+}
+
+impl Keyed for FinishedGood {
+    type Key = String;
+    const LIST: &'static str = "finished_goods:name";
+    fn position(&self) -> Position<String> {
+        Position {
+            key: self.name.clone(),
+            id: self.id,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! Inventory count and average unit cost start at zero; only production and assembly move
 //! them, never these writes.
 
-use super::{clean_text, new_uuid, now, Page, Window};
+use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{
     assembly_consumptions, finished_good_components, finished_units, production_runs, recipes,
 };
@@ -369,7 +369,7 @@ pub struct FinishedUnitFilter {
 pub async fn list(
     db: &Db,
     filter: &FinishedUnitFilter,
-    pick: impl FnOnce(i64) -> Window,
+    keyset: &Keyset<FinishedUnit>,
 ) -> AppResult<Page<FinishedUnit>> {
     db_run!(db, |conn| {
         let build = || {
@@ -379,17 +379,20 @@ pub async fn list(
             }
             query
         };
-        let total: i64 = build().count().get_result(conn).await?;
-        let window = pick(total);
-        let rows = build()
-            .order((finished_units::name.asc(), finished_units::id.asc()))
-            .offset(window.offset)
-            .limit(window.limit)
-            .select(FinishedUnit::as_select())
-            .load(conn)
-            .await?;
-        Ok(Page { rows, total })
+        Ok(crate::keyset_page!(conn, keyset, build, FinishedUnit,
+            sort: finished_units::name, key: |k| k.clone(), id: finished_units::id, asc))
     })
+}
+
+impl Keyed for FinishedUnit {
+    type Key = String;
+    const LIST: &'static str = "finished_units:name";
+    fn position(&self) -> Position<String> {
+        Position {
+            key: self.name.clone(),
+            id: self.id,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Ingredients: the pantry's items, with their stock unit and optional density.
 
-use super::{clean_text, new_uuid, now, Page, Window};
+use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{
     finished_good_components, ingredients, inventory_lots, products, recipe_ingredients, recipes,
 };
@@ -415,7 +415,7 @@ pub struct IngredientFilter {
 pub async fn list(
     db: &Db,
     filter: &IngredientFilter,
-    pick: impl FnOnce(i64) -> Window,
+    keyset: &Keyset<Ingredient>,
 ) -> AppResult<Page<Ingredient>> {
     let search = filter
         .search
@@ -444,15 +444,18 @@ pub async fn list(
             query
         };
 
-        let total: i64 = build().count().get_result(conn).await?;
-        let window = pick(total);
-        let rows = build()
-            .order((ingredients::name_key.asc(), ingredients::id.asc()))
-            .offset(window.offset)
-            .limit(window.limit)
-            .select(Ingredient::as_select())
-            .load(conn)
-            .await?;
-        Ok(Page { rows, total })
+        Ok(crate::keyset_page!(conn, keyset, build, Ingredient,
+            sort: ingredients::name_key, key: |k| k.clone(), id: ingredients::id, asc))
     })
+}
+
+impl Keyed for Ingredient {
+    type Key = String;
+    const LIST: &'static str = "ingredients:name";
+    fn position(&self) -> Position<String> {
+        Position {
+            key: self.name_key.clone(),
+            id: self.id,
+        }
+    }
 }

@@ -4,7 +4,8 @@
 //! Conventions every module follows:
 //! - `…_by_ids(db, ids) -> HashMap<i64, Row>` and `…_by_<parent>_ids(db, ids) -> HashMap<i64, Vec<Row>>`
 //!   are one `eq_any` query each, so DataLoaders can batch per request;
-//! - `list(db, window)` returns one page and the total count of a connection;
+//! - `list(db, filter, keyset)` returns one keyset page of a connection and its total count
+//!   (see [`keyset`]);
 //! - writes run in one `db_write!` transaction and re-check their rules inside it.
 
 pub mod assignments;
@@ -13,6 +14,7 @@ pub mod events;
 pub mod finished_goods;
 pub mod finished_units;
 pub mod ingredients;
+pub mod keyset;
 pub mod lots;
 pub mod packages;
 pub mod planning;
@@ -25,6 +27,8 @@ pub mod run_totals;
 pub mod runs;
 pub mod stock;
 pub mod targets;
+
+pub use keyset::{Keyed, Keyset, Page, Position};
 
 use chrono::{NaiveDateTime, Utc};
 
@@ -49,24 +53,6 @@ impl TruncateNanos for NaiveDateTime {
         let micros = self.nanosecond() / 1000 * 1000;
         self.with_nanosecond(micros).unwrap_or(self)
     }
-}
-
-/// One page of a list: which rows to skip and how many to take.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    /// Rows to skip from the start of the ordered list.
-    pub offset: i64,
-    /// Rows to return at most.
-    pub limit: i64,
-}
-
-/// A page of rows and the size of the whole list.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    /// The rows of this page, in list order.
-    pub rows: Vec<T>,
-    /// How many rows the whole list has.
-    pub total: i64,
 }
 
 /// Trims an optional free-text field and checks it against its field's limits (see

@@ -2,7 +2,7 @@
 //! quantities. Adding a finished good a package already holds adds to its quantity.
 
 use super::finished_goods::lower;
-use super::{clean_text, new_uuid, now, Page, Window};
+use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{event_recipient_packages, finished_goods, package_items, packages};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -366,7 +366,7 @@ pub struct PackageFilter {
 pub async fn list(
     db: &Db,
     filter: &PackageFilter,
-    pick: impl FnOnce(i64) -> Window,
+    keyset: &Keyset<Package>,
 ) -> AppResult<Page<Package>> {
     let search = filter
         .search
@@ -388,17 +388,20 @@ pub async fn list(
             }
             query
         };
-        let total: i64 = build().count().get_result(conn).await?;
-        let window = pick(total);
-        let rows = build()
-            .order((lower(packages::name).asc(), packages::id.asc()))
-            .offset(window.offset)
-            .limit(window.limit)
-            .select(Package::as_select())
-            .load(conn)
-            .await?;
-        Ok(Page { rows, total })
+        Ok(crate::keyset_page!(conn, keyset, build, Package,
+            sort: lower(packages::name), key: |k| lower(k.clone()), id: packages::id, asc))
     })
+}
+
+impl Keyed for Package {
+    type Key = String;
+    const LIST: &'static str = "packages:name";
+    fn position(&self) -> Position<String> {
+        Position {
+            key: self.name.clone(),
+            id: self.id,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! loads the tree as plain data (one query per nesting level) on any connection, including
 //! inside a write transaction, and [`aggregate_tree`] does the exact math.
 
-use super::{clean_text, new_uuid, now, Page, Window};
+use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{
     event_production_targets, finished_units, ingredients, production_runs, recipe_components,
     recipe_ingredients, recipes,
@@ -651,7 +651,7 @@ pub struct RecipeFilter {
 pub async fn list(
     db: &Db,
     filter: &RecipeFilter,
-    pick: impl FnOnce(i64) -> Window,
+    keyset: &Keyset<Recipe>,
 ) -> AppResult<Page<Recipe>> {
     let search = filter
         .search
@@ -676,17 +676,20 @@ pub async fn list(
             }
             query
         };
-        let total: i64 = build().count().get_result(conn).await?;
-        let window = pick(total);
-        let rows = build()
-            .order((recipes::name_key.asc(), recipes::id.asc()))
-            .offset(window.offset)
-            .limit(window.limit)
-            .select(Recipe::as_select())
-            .load(conn)
-            .await?;
-        Ok(Page { rows, total })
+        Ok(crate::keyset_page!(conn, keyset, build, Recipe,
+            sort: recipes::name_key, key: |k| k.clone(), id: recipes::id, asc))
     })
+}
+
+impl Keyed for Recipe {
+    type Key = String;
+    const LIST: &'static str = "recipes:name";
+    fn position(&self) -> Position<String> {
+        Position {
+            key: self.name_key.clone(),
+            id: self.id,
+        }
+    }
 }
 
 /// Loads, on any connection (`$conn: &mut` either backend's connection, also inside a

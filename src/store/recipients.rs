@@ -1,6 +1,6 @@
 //! Recipients of packages.
 
-use super::{clean_text, new_uuid, now, Page, Window};
+use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{event_recipient_packages, recipients};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
@@ -155,7 +155,7 @@ pub struct RecipientFilter {
 pub async fn list(
     db: &Db,
     filter: &RecipientFilter,
-    pick: impl FnOnce(i64) -> Window,
+    keyset: &Keyset<Recipient>,
 ) -> AppResult<Page<Recipient>> {
     let search = filter
         .search
@@ -179,15 +179,18 @@ pub async fn list(
             }
             query
         };
-        let total: i64 = build().count().get_result(conn).await?;
-        let window = pick(total);
-        let rows = build()
-            .order((recipients::name.asc(), recipients::id.asc()))
-            .offset(window.offset)
-            .limit(window.limit)
-            .select(Recipient::as_select())
-            .load(conn)
-            .await?;
-        Ok(Page { rows, total })
+        Ok(crate::keyset_page!(conn, keyset, build, Recipient,
+            sort: recipients::name, key: |k| k.clone(), id: recipients::id, asc))
     })
+}
+
+impl Keyed for Recipient {
+    type Key = String;
+    const LIST: &'static str = "recipients:name";
+    fn position(&self) -> Position<String> {
+        Position {
+            key: self.name.clone(),
+            id: self.id,
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Reading production and assembly runs: lists with filters (newest first) and the batch
 //! lookups behind the DataLoaders.
 
-use super::{Page, Window};
+use super::{Keyed, Keyset, Page, Position};
 use crate::db::schema::{assembly_runs, production_runs};
 use crate::db::{Backend, Db};
 use crate::db_run;
@@ -36,7 +36,7 @@ pub struct RunFilter {
 pub async fn production_runs(
     db: &Db,
     filter: &RunFilter,
-    pick: impl FnOnce(i64) -> Window,
+    keyset: &Keyset<ProductionRun>,
 ) -> AppResult<Page<ProductionRun>> {
     db_run!(db, |conn| {
         let build = || {
@@ -63,27 +63,27 @@ pub async fn production_runs(
             }
             query
         };
-        let total: i64 = build().count().get_result(conn).await?;
-        let window = pick(total);
-        let rows = build()
-            .order((
-                production_runs::produced_at.desc(),
-                production_runs::id.desc(),
-            ))
-            .offset(window.offset)
-            .limit(window.limit)
-            .select(ProductionRun::as_select())
-            .load(conn)
-            .await?;
-        Ok(Page { rows, total })
+        Ok(crate::keyset_page!(conn, keyset, build, ProductionRun,
+            sort: production_runs::produced_at, key: |k| *k, id: production_runs::id, desc))
     })
+}
+
+impl Keyed for ProductionRun {
+    type Key = NaiveDateTime;
+    const LIST: &'static str = "production_runs:newest";
+    fn position(&self) -> Position<NaiveDateTime> {
+        Position {
+            key: self.produced_at,
+            id: self.id,
+        }
+    }
 }
 
 /// One page of assembly runs, newest first.
 pub async fn assembly_runs(
     db: &Db,
     filter: &RunFilter,
-    pick: impl FnOnce(i64) -> Window,
+    keyset: &Keyset<AssemblyRun>,
 ) -> AppResult<Page<AssemblyRun>> {
     db_run!(db, |conn| {
         let build = || {
@@ -107,17 +107,20 @@ pub async fn assembly_runs(
             }
             query
         };
-        let total: i64 = build().count().get_result(conn).await?;
-        let window = pick(total);
-        let rows = build()
-            .order((assembly_runs::assembled_at.desc(), assembly_runs::id.desc()))
-            .offset(window.offset)
-            .limit(window.limit)
-            .select(AssemblyRun::as_select())
-            .load(conn)
-            .await?;
-        Ok(Page { rows, total })
+        Ok(crate::keyset_page!(conn, keyset, build, AssemblyRun,
+            sort: assembly_runs::assembled_at, key: |k| *k, id: assembly_runs::id, desc))
     })
+}
+
+impl Keyed for AssemblyRun {
+    type Key = NaiveDateTime;
+    const LIST: &'static str = "assembly_runs:newest";
+    fn position(&self) -> Position<NaiveDateTime> {
+        Position {
+            key: self.assembled_at,
+            id: self.id,
+        }
+    }
 }
 
 crate::rows_by_ids!(
@@ -280,18 +283,14 @@ struct RunTable {
     time: &'static str,
 }
 
-/// SQL for one page (newest first) of the runs of many (event, subject) pairs, in one
-/// statement. Each pair's page is the start of the `(event_id, subject, time DESC, id DESC)`
+/// SQL for the first `limit` runs (newest first) of many (event, subject) pairs, in one
+/// statement (the first page of each pair's connection; later pages, which start at a
+/// cursor, are read per pair by [`production_runs`] / [`assembly_runs`]). Each pair's page is the start of the `(event_id, subject, time DESC, id DESC)`
 /// index, so only the rows returned are read, however many runs a pair has: PostgreSQL
 /// takes them with a `LATERAL` subquery per pair; SQLite, which has no `LATERAL`, with a
 /// correlated `id IN (… LIMIT …)` per pair (rowid lookups). Rows come ordered by pair, then
 /// newest first.
-fn run_window_sql(
-    backend: Backend,
-    runs: &RunTable,
-    pairs: &[(i64, i64)],
-    window: Window,
-) -> String {
+fn run_window_sql(backend: Backend, runs: &RunTable, pairs: &[(i64, i64)], limit: i64) -> String {
     let mut pairs = pairs.to_vec();
     pairs.sort_unstable();
     pairs.dedup();
@@ -306,12 +305,11 @@ fn run_window_sql(
         subject,
         time,
     } = runs;
-    let (limit, offset) = (window.limit, window.offset);
     let page = |select: &str| {
         format!(
             "SELECT {select} FROM {table} p \
              WHERE p.event_id = k.column1 AND p.{subject} = k.column2 \
-             ORDER BY p.{time} DESC, p.id DESC LIMIT {limit} OFFSET {offset}"
+             ORDER BY p.{time} DESC, p.id DESC LIMIT {limit}"
         )
     };
     let rows = match backend {
@@ -346,14 +344,14 @@ fn pages_by_pair<R, T: From<R>>(
     pages
 }
 
-/// The same page (newest first, `window` rows) of the production runs of many
+/// The first `limit` runs (newest first) of the production runs of many
 /// (event, recipe) pairs, in ONE statement (see [`run_window_sql`]).
 pub async fn production_run_windows(
     db: &Db,
     pairs: &[(i64, i64)],
-    window: Window,
+    limit: i64,
 ) -> AppResult<HashMap<(i64, i64), Vec<ProductionRun>>> {
-    if pairs.is_empty() || window.limit <= 0 {
+    if pairs.is_empty() || limit <= 0 {
         return Ok(HashMap::new());
     }
     let runs = RunTable {
@@ -362,7 +360,7 @@ pub async fn production_run_windows(
         subject: "recipe_id",
         time: "produced_at",
     };
-    let sql = run_window_sql(db.backend(), &runs, pairs, window);
+    let sql = run_window_sql(db.backend(), &runs, pairs, limit);
     let rows: Vec<ProductionRunByName> = db_run!(db, |conn| diesel::sql_query(&sql)
         .load(conn)
         .await
@@ -372,14 +370,14 @@ pub async fn production_run_windows(
     }))
 }
 
-/// The same page (newest first, `window` rows) of the assembly runs of many
+/// The first `limit` runs (newest first) of the assembly runs of many
 /// (event, finished good) pairs, in ONE statement (see [`run_window_sql`]).
 pub async fn assembly_run_windows(
     db: &Db,
     pairs: &[(i64, i64)],
-    window: Window,
+    limit: i64,
 ) -> AppResult<HashMap<(i64, i64), Vec<AssemblyRun>>> {
-    if pairs.is_empty() || window.limit <= 0 {
+    if pairs.is_empty() || limit <= 0 {
         return Ok(HashMap::new());
     }
     let runs = RunTable {
@@ -388,7 +386,7 @@ pub async fn assembly_run_windows(
         subject: "finished_good_id",
         time: "assembled_at",
     };
-    let sql = run_window_sql(db.backend(), &runs, pairs, window);
+    let sql = run_window_sql(db.backend(), &runs, pairs, limit);
     let rows: Vec<AssemblyRunByName> = db_run!(db, |conn| diesel::sql_query(&sql)
         .load(conn)
         .await

@@ -1,6 +1,6 @@
 //! Exact at the edges (issue #8, item 4): counts and sums that would overflow, unit
-//! spellings, text limits and NUL, LIKE metacharacters in searches, and cursors out of
-//! range. Every refused write leaves the database as it was.
+//! spellings, text limits and NUL, LIKE metacharacters in searches, and malformed cursors
+//! (among them the old offset cursors). Every refused write leaves the database as it was.
 
 use crate::db_test;
 use crate::fixtures::{assign, baked_item, event, package, recipient};
@@ -641,17 +641,28 @@ db_test!(cursors_out_of_range_or_malformed_are_refused, |app| {
     }
     app.assert_unchanged(&before, "refused cursors").await;
 
-    // The largest position is valid: an empty page after it, everything before it.
-    let last = cursor(&format!("offset:{}", i32::MAX));
-    let data = page(Some(last.clone()), None).await;
+    // The old offset cursors are refused above; the cursors the list hands out work at
+    // both ends: after the last item an empty page, before it the items ahead of it.
+    let all = app
+        .ok(
+            "{ ingredients { edges { cursor node { name } } } }",
+            json!({}),
+        )
+        .await;
+    let cursor_of = |i: usize| {
+        all["ingredients"]["edges"][i]["cursor"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let data = page(cursor_of(2), None).await;
     assert_eq!(data["data"]["ingredients"]["nodes"], json!([]), "{data}");
-    let data = page(None, Some(last)).await;
+    let data = page(None, cursor_of(2)).await;
     assert_eq!(
         data["data"]["ingredients"]["nodes"],
         json!([{"name": "A"}, {"name": "B"}]),
         "{data}"
     );
-    let data = page(Some(cursor("offset:0")), None).await;
+    let data = page(cursor_of(0), None).await;
     assert_eq!(
         data["data"]["ingredients"]["nodes"],
         json!([{"name": "B"}, {"name": "C"}])

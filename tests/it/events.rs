@@ -247,9 +247,13 @@ db_test!(recipients_are_created_updated_listed_and_deleted, |app| {
     fixtures::recipient(&app, "Zed").await;
 
     let data = app
-        .ok("{ recipients { totalCount nodes { id name } } }", json!({}))
+        .ok(
+            "{ recipients { totalCount nodes { id name } pageInfo { startCursor } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(data["recipients"]["totalCount"], 4);
+    let after_alice = data["recipients"]["pageInfo"]["startCursor"].clone();
     assert_eq!(
         data["recipients"]["nodes"],
         json!([{"id": data["recipients"]["nodes"][0]["id"], "name": "Alice"},
@@ -260,10 +264,10 @@ db_test!(recipients_are_created_updated_listed_and_deleted, |app| {
     );
     let data = app
         .ok(
-            "{ byName: recipients(search: \"GRAND\") { totalCount }
+            "query($after: String) { byName: recipients(search: \"GRAND\") { totalCount }
                byHousehold: recipients(search: \"smiths\") { nodes { name householdName } }
-               page: recipients(first: 1, after: \"b2Zmc2V0OjA\") { nodes { name } } }",
-            json!({}),
+               page: recipients(first: 1, after: $after) { nodes { name } } }",
+            json!({"after": after_alice}),
         )
         .await;
     assert_eq!(data["byName"]["totalCount"], 2);

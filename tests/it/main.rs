@@ -4,6 +4,7 @@
 mod cancellation;
 mod catalog;
 mod conventions;
+mod cursors;
 mod edges;
 mod events;
 mod faults;
