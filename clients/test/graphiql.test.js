@@ -80,10 +80,11 @@ for (const backend of BACKENDS) {
       await page.locator('.graphiql-container').waitFor({ timeout: 20_000 });
       const sockets = [];
       page.on('websocket', (ws) => sockets.push(ws.url()));
+      const opened = page.waitForEvent('websocket', { timeout: 10_000 });
       await page.locator('.graphiql-execute-button').click();
       // The subscription is open once the socket is; then record a run over HTTP.
-      await page.waitForEvent('websocket', { timeout: 10_000 }).catch(() => {
-        if (sockets.length === 0) throw new Error('GraphiQL opened no WebSocket');
+      await opened.catch(() => {
+        throw new Error('GraphiQL opened no WebSocket');
       });
       await new Promise((r) => setTimeout(r, 500));
       await recordProduction(server, item, event.id, 3);
