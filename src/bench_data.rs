@@ -12,7 +12,8 @@
 //! Rows are written with multi-row `INSERT … VALUES` statements whose SQL text is the same
 //! on both backends, in one transaction; generation is deterministic for a given seed.
 //! Runs carry their costs but no consumption rows (the benchmarked query does not read
-//! them).
+//! them); finished units and goods hold what the runs added (count and moving average
+//! cost, as recording would leave them), so an export of the set passes the import's checks.
 
 use crate::db::Db;
 use crate::db_write;
@@ -315,6 +316,17 @@ fn statements(args: &BenchDataArgs, now: NaiveDateTime) -> (Vec<String>, BenchDa
     let start = NaiveDate::from_ymd_opt(2026, 10, 1)
         .and_then(|d| d.and_hms_opt(6, 0, 0))
         .unwrap_or_default();
+    // What the runs leave in stock, as recording them would: (count, moving average) per
+    // finished unit and good. Runs carry no consumption records, so nothing is drawn.
+    let mut unit_stock: std::collections::HashMap<u32, (i64, i64)> = Default::default();
+    let mut good_stock: std::collections::HashMap<u32, (i64, i64)> = Default::default();
+    let stock =
+        |map: &mut std::collections::HashMap<u32, (i64, i64)>, id: u32, added: u32, cost: i64| {
+            let (count, average) = map.entry(id).or_default();
+            *average =
+                crate::domain::fifo::moving_average(*count, *average, i64::from(added), cost);
+            *count += i64::from(added);
+        };
     let mut runs = Inserts::new(
         "production_runs",
         "uuid, created_at, updated_at, recipe_id, finished_unit_id, event_id, num_batches, \
@@ -331,7 +343,8 @@ fn statements(args: &BenchDataArgs, now: NaiveDateTime) -> (Vec<String>, BenchDa
         let actual = expected - rng.below(3);
         // Money in ten-thousandths; a unit cost in 1e-10 (cost / yield).
         let cost = i64::from(batches) * (60_000 + i64::from(rng.below(90_000)));
-        let per_unit = cost * 1_000_000 / i64::from(actual.max(1));
+        let per_unit = crate::domain::fifo::per_unit(cost, i64::from(actual)).unwrap_or(0);
+        stock(&mut unit_stock, recipe, actual, per_unit);
         let produced_at = start + Duration::seconds(i64::from(n) * 37);
         runs.push(format!(
             "({}, {stamp}, {recipe}, {recipe}, {}, {batches}, {expected}, {actual}, {}, {cost}, \
@@ -355,7 +368,8 @@ fn statements(args: &BenchDataArgs, now: NaiveDateTime) -> (Vec<String>, BenchDa
         };
         let quantity = 1 + rng.below(4);
         let cost = i64::from(quantity) * (20_000 + i64::from(rng.below(40_000)));
-        let per_unit = cost * 1_000_000 / i64::from(quantity);
+        let per_unit = crate::domain::fifo::per_unit(cost, i64::from(quantity)).unwrap_or(0);
+        stock(&mut good_stock, good, quantity, per_unit);
         let assembled_at = start + Duration::seconds(i64::from(n) * 61 + 30);
         runs.push(format!(
             "({}, {stamp}, {good}, {}, {quantity}, {}, {cost}, {per_unit})",
@@ -365,6 +379,22 @@ fn statements(args: &BenchDataArgs, now: NaiveDateTime) -> (Vec<String>, BenchDa
         ));
     }
     add("assembly_runs", runs, &mut all);
+    let mut stocked: Vec<_> = unit_stock.into_iter().collect();
+    stocked.sort_unstable();
+    for (id, (count, average)) in stocked {
+        all.push(format!(
+            "UPDATE finished_units SET inventory_count = {count}, average_unit_cost = {average} \
+             WHERE id = {id}"
+        ));
+    }
+    let mut stocked: Vec<_> = good_stock.into_iter().collect();
+    stocked.sort_unstable();
+    for (id, (count, average)) in stocked {
+        all.push(format!(
+            "UPDATE finished_goods SET inventory_count = {count}, average_unit_cost = {average} \
+             WHERE id = {id}"
+        ));
+    }
 
     // The maintained totals, from the runs.
     all.extend(crate::store::run_totals::rebuild_statements());

@@ -50,6 +50,43 @@ pub enum Command {
     /// Fill an empty database with a large generated data set for benchmarks (migrates
     /// first).
     BenchData(crate::bench_data::BenchDataArgs),
+    /// Write the whole database as one JSON document (migrates first).
+    Export {
+        /// Write to this file instead of standard output.
+        file: Option<PathBuf>,
+    },
+    /// Import an export document in one transaction (migrates first).
+    Import {
+        /// The document to import.
+        file: PathBuf,
+        /// `merge` skips entries whose natural key exists; `replace` empties the database first.
+        #[arg(long, value_enum, default_value_t = ImportModeArg::Merge)]
+        mode: ImportModeArg,
+    },
+    /// Load a small demo data set (one Christmas event) through the import (migrates first).
+    Demo {
+        /// Replace whatever the database holds (otherwise a non-empty database is refused).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `--mode` of `import`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportModeArg {
+    /// Keep existing rows; skip entries whose natural key exists.
+    Merge,
+    /// Delete everything first, in the same transaction.
+    Replace,
+}
+
+impl From<ImportModeArg> for crate::transfer::ImportMode {
+    fn from(mode: ImportModeArg) -> Self {
+        match mode {
+            ImportModeArg::Merge => crate::transfer::ImportMode::Merge,
+            ImportModeArg::Replace => crate::transfer::ImportMode::Replace,
+        }
+    }
 }
 
 /// Options of `serve`.
@@ -128,6 +165,10 @@ pub struct ServeArgs {
         default_value_t = 8_388_608
     )]
     pub persisted_queries_bytes: usize,
+    /// Largest document `importData` accepts, in bytes of JSON. A POST carrying only an
+    /// `importData` mutation may be this large even when it exceeds `--max-body-bytes`.
+    #[arg(long, env = "BAKEPLAN_MAX_IMPORT_BYTES", default_value_t = crate::graphql::DEFAULT_MAX_IMPORT_BYTES)]
+    pub max_import_bytes: usize,
 
     /// PostgreSQL statement timeout, in seconds.
     #[arg(long, env = "BAKEPLAN_STATEMENT_TIMEOUT_SECS", default_value_t = 30)]

@@ -12,3 +12,4 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod store;
+pub mod transfer;

@@ -1,4 +1,4 @@
-//! The `bakeplan` command: serve (default), migrate, schema, bench-data.
+//! The `bakeplan` command: serve (default), migrate, schema, bench-data, export, import, demo.
 
 use bakeplan::bench_data;
 use bakeplan::config::{redact_url, Cli, Command, LogFormat, ServeArgs};
@@ -10,6 +10,8 @@ use bakeplan::http::{self, AppState, ServerOptions};
 use clap::Parser;
 use std::process::ExitCode;
 use std::time::Duration;
+
+mod transfer_cli;
 
 /// mimalloc instead of glibc's malloc: resolving a large GraphQL response allocates
 /// and frees many small objects from several threads, where glibc's allocator spent
@@ -39,6 +41,11 @@ async fn main() -> ExitCode {
         Some(Command::Migrate) => migrate_only(&cli.database_url).await,
         Some(Command::Schema { output }) => write_schema(output),
         Some(Command::BenchData(args)) => bench_data(&cli.database_url, &args).await,
+        Some(Command::Export { file }) => transfer_cli::export(&cli.database_url, file).await,
+        Some(Command::Import { file, mode }) => {
+            transfer_cli::import(&cli.database_url, &file, mode.into()).await
+        }
+        Some(Command::Demo { force }) => transfer_cli::demo(&cli.database_url, force).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -110,6 +117,7 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
         max_document_tokens: args.max_document_tokens,
         max_document_selections: args.max_document_selections,
         poll_interval: Duration::from_millis(args.subscription_poll_ms),
+        max_import_bytes: args.max_import_bytes,
     };
     let origins = OriginPolicy::new(&args.cors_origins)?;
     let state = AppState::new(db.clone(), limits, args.max_batch)

@@ -23,6 +23,7 @@ pub mod recipes;
 pub mod scalars;
 pub mod subscriptions;
 pub mod targets;
+pub mod transfer;
 
 use crate::db::Db;
 use async_graphql::{MergedObject, Schema, SimpleObject, ID};
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     events::EventsQuery,
     production::RunsQuery,
     progress::ProgressQuery,
+    transfer::TransferQuery,
 );
 
 /// The mutation root.
@@ -56,6 +58,7 @@ pub struct MutationRoot(
     production::ProductionMutation,
     targets::TargetsMutation,
     planning::PlanningMutation,
+    transfer::TransferMutation,
 );
 
 /// The complete schema type.
@@ -77,7 +80,12 @@ pub struct Limits {
     pub max_document_selections: usize,
     /// How often subscriptions re-read the database to hear other server instances.
     pub poll_interval: std::time::Duration,
+    /// Largest document `importData` accepts, in bytes of JSON.
+    pub max_import_bytes: usize,
 }
+
+/// Default of [`Limits::max_import_bytes`] (`--max-import-bytes`): 64 MiB.
+pub const DEFAULT_MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -88,6 +96,7 @@ impl Default for Limits {
             max_document_tokens: admission::DocumentLimits::default().max_tokens,
             max_document_selections: admission::DocumentLimits::default().max_selections,
             poll_interval: std::time::Duration::from_secs(1),
+            max_import_bytes: DEFAULT_MAX_IMPORT_BYTES,
         }
     }
 }
@@ -113,7 +122,8 @@ pub fn build_schema(db: Option<Db>, limits: Limits) -> BakeplanSchema {
         MutationRoot::default(),
         subscriptions::SubscriptionRoot,
     )
-    .limit_depth(limits.max_depth);
+    .limit_depth(limits.max_depth)
+    .data(transfer::MaxImportBytes(limits.max_import_bytes));
     if let Some(db) = db {
         builder = builder
             .data(db)

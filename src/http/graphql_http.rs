@@ -112,6 +112,8 @@ pub async fn post(
         );
     }
     let limit = state.max_body_bytes;
+    // A lone importData mutation may be larger, up to --max-import-bytes (see import_body).
+    let ceiling = limit.max(state.max_import_bytes);
     let too_large = || {
         error_response(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -124,7 +126,7 @@ pub async fn post(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|length| length > limit as u64) {
+    if declared.is_some_and(|length| length > ceiling as u64) {
         return too_large();
     }
     let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit as u64) as usize);
@@ -136,10 +138,13 @@ pub async fn post(
                 "the request body could not be read completely",
             );
         };
-        if body.len() + chunk.len() > limit {
+        if body.len() + chunk.len() > ceiling {
             return too_large();
         }
         body.extend_from_slice(&chunk);
+    }
+    if body.len() > limit && !super::import_body::only_import_data(&body) {
+        return too_large();
     }
     let batch = match parse_body(&body, &state.persisted) {
         Ok(batch) => batch,

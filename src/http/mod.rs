@@ -4,6 +4,7 @@
 pub mod gateway;
 pub mod graphiql;
 pub mod graphql_http;
+pub mod import_body;
 pub mod origin;
 pub mod persisted;
 pub mod problem;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Automatic persisted queries' documents, by hash.
     pub persisted: Arc<PersistedQueries>,
+    /// Largest body of a POST carrying only an `importData` mutation (`--max-import-bytes`).
+    pub max_import_bytes: usize,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             max_batch,
             max_body_bytes: ServerOptions::default().max_body_bytes,
             persisted: Arc::new(PersistedQueries::new(DEFAULT_PERSISTED_QUERIES_BYTES)),
+            max_import_bytes: limits.max_import_bytes,
         }
     }
 

@@ -34,8 +34,13 @@ use chrono::{NaiveDateTime, Utc};
 
 /// The current time as stored: naive UTC with microsecond precision (what both backends keep).
 pub fn now() -> NaiveDateTime {
-    let now = Utc::now().naive_utc();
-    now.with_nanosecond_truncated()
+    stored_time(Utc::now().naive_utc())
+}
+
+/// A time as stored: truncated to the microsecond, which PostgreSQL keeps (it would round
+/// finer digits) and SQLite's text keeps alike, so both backends store the same instant.
+pub fn stored_time(time: NaiveDateTime) -> NaiveDateTime {
+    time.with_nanosecond_truncated()
 }
 
 /// A fresh random UUID, as stored (hyphenated lower case).

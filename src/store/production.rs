@@ -326,7 +326,7 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
                 production_runs::num_batches.eq(input.num_batches),
                 production_runs::expected_yield.eq(expected),
                 production_runs::actual_yield.eq(input.actual_yield),
-                production_runs::produced_at.eq(input.produced_at),
+                production_runs::produced_at.eq(super::stored_time(input.produced_at)),
                 production_runs::notes
                     .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
                 production_runs::total_ingredient_cost.eq(total),
@@ -721,7 +721,7 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                 assembly_runs::finished_good_id.eq(good.id),
                 assembly_runs::event_id.eq(input.event_id),
                 assembly_runs::quantity.eq(input.quantity),
-                assembly_runs::assembled_at.eq(input.assembled_at),
+                assembly_runs::assembled_at.eq(super::stored_time(input.assembled_at)),
                 assembly_runs::notes
                     .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
                 assembly_runs::total_component_cost.eq(total),

@@ -20,4 +20,8 @@ mod recipes;
 mod schema_rules;
 mod server;
 mod subscriptions;
+mod transfer;
+mod transfer_cli;
+mod transfer_demo;
+mod transfer_schema;
 mod transport;
