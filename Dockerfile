@@ -17,6 +17,8 @@ COPY migrations ./migrations
 COPY benches ./benches
 COPY tests ./tests
 COPY schema.graphql ./
+# GraphiQL's pinned assets, embedded in the binary (src/http/graphiql.rs).
+COPY assets ./assets
 # Copied files keep their old modification times; touching the crate roots makes cargo
 # rebuild the crate instead of keeping the stand-ins.
 RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin bakeplan

@@ -133,10 +133,13 @@ pub fn build_schema(db: Option<Db>, limits: Limits) -> BakeplanSchema {
 }
 
 /// The SDL of the schema, with types and fields sorted, as committed in `schema.graphql`.
+/// It includes `@specifiedBy` on the scalars that have it, as introspection does, so the
+/// file equals what clients introspect (checked by `clients/test/schema.test.js`).
 pub fn sdl() -> String {
     build_schema(None, Limits::default()).sdl_with_options(
         async_graphql::SDLExportOptions::new()
             .sorted_fields()
-            .sorted_enum_items(),
+            .sorted_enum_items()
+            .include_specified_by(),
     )
 }

@@ -2,6 +2,7 @@
 //! health, readiness and metrics.
 
 pub mod gateway;
+pub mod graphiql;
 pub mod graphql_http;
 pub mod import_body;
 pub mod origin;
@@ -13,7 +14,6 @@ use crate::db::{migrate, Db};
 use crate::graphql::{build_schema, BakeplanSchema, Limits};
 use crate::metrics::Metrics;
 use actix_web::{guard, middleware, web, HttpResponse};
-use async_graphql::http::GraphiQLSource;
 use gateway::Gateway;
 use origin::OriginPolicy;
 use persisted::PersistedQueries;
@@ -103,24 +103,16 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                             .to(HttpResponse::NoContent),
                     ),
             )
-            .route("/graphiql", web::get().to(graphiql))
+            .route("/graphiql", web::get().to(graphiql::playground))
+            .route(
+                "/graphiql/assets/{package}/{file}",
+                web::get().to(graphiql::asset),
+            )
             .route("/", web::get().to(root))
             .route("/healthz", web::get().to(healthz))
             .route("/readyz", web::get().to(readyz))
             .route("/metrics", web::get().to(metrics));
     }
-}
-
-async fn graphiql() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql")
-                .title("Bakeplan")
-                .finish(),
-        )
 }
 
 async fn root() -> HttpResponse {

@@ -10,6 +10,7 @@ mod events;
 mod faults;
 mod fixtures;
 mod goods;
+mod graphiql;
 mod harness;
 mod pantry;
 mod planning;
