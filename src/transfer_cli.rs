@@ -18,15 +18,14 @@ async fn open(url: &str) -> Result<Db, String> {
 pub async fn export(url: &str, file: Option<PathBuf>) -> Result<(), String> {
     let db = open(url).await?;
     let document = transfer::export(&db).await.map_err(|e| e.to_string())?;
-    let text = transfer::to_pretty_json(&document).map_err(|e| e.to_string())?;
-    match file {
-        Some(path) => std::fs::write(&path, text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write the export: {e}"))?,
-    }
+    // Written as it is serialized: the text of a large export is never held whole.
+    let written = match file {
+        Some(path) => std::fs::File::create(&path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            .and_then(|file| write_document(&document, std::io::BufWriter::new(file))),
+        None => write_document(&document, std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    written?;
     eprintln!(
         "exported {} production runs and {} assembly runs from {}",
         document.production_runs.len(),
@@ -34,6 +33,15 @@ pub async fn export(url: &str, file: Option<PathBuf>) -> Result<(), String> {
         redact_url(url)
     );
     Ok(())
+}
+
+fn write_document(
+    document: &transfer::document::Document,
+    mut out: impl Write,
+) -> Result<(), String> {
+    transfer::write_pretty_json(document, &mut out).map_err(|e| e.to_string())?;
+    out.flush()
+        .map_err(|e| format!("cannot write the export: {e}"))
 }
 
 /// Prints `importing runs: n/total` over itself on a terminal, every percent.
@@ -67,10 +75,9 @@ fn print_summary(counts: &Counts, mode: ImportMode) {
 
 /// `bakeplan import FILE [--mode merge|replace]`.
 pub async fn import(url: &str, file: &Path, mode: ImportMode) -> Result<(), String> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let document = transfer::parse(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-    drop(text);
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let document = transfer::parse_slice(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+    drop(bytes);
     let db = open(url).await?;
     let progress = progress_printer();
     let counts = transfer::import_with_progress(&db, &document, mode, progress.as_ref())

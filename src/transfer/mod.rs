@@ -103,37 +103,59 @@ pub type Progress = dyn Fn(usize, usize) + Send + Sync;
 /// column; a wrong `format` or `version` is said before anything else; a field of the
 /// wrong shape names its path.
 pub fn parse(text: &str) -> AppResult<Document> {
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+    parse_slice(text.as_bytes())
+}
+
+/// [`parse`] over bytes, as read from a file. The document is deserialized straight into
+/// its types: no JSON tree is built, which would take several times the file's size.
+pub fn parse_slice(bytes: &[u8]) -> AppResult<Document> {
+    /// The two fields read first; the rest is skipped (and its syntax checked).
+    #[derive(serde::Deserialize)]
+    struct Header {
+        format: Option<serde_json::Value>,
+        version: Option<serde_json::Value>,
+    }
+    let header: Header = serde_json::from_slice(bytes).map_err(|e| {
         AppError::bad_input(format!(
             "the document is not valid JSON: {e} (is the file complete?)"
         ))
     })?;
-    from_value(value)
+    check_header(header.format.as_ref(), header.version.as_ref())?;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(shape_error)
 }
 
 /// Reads a document from a JSON value (see [`parse`]).
 pub fn from_value(value: serde_json::Value) -> AppResult<Document> {
-    let format = value.get("format").and_then(|f| f.as_str());
-    if format != Some(document::FORMAT) {
+    check_header(value.get("format"), value.get("version"))?;
+    serde_path_to_error::deserialize(value).map_err(shape_error)
+}
+
+/// Refuses anything but a Bakeplan export of the version this server reads.
+fn check_header(
+    format: Option<&serde_json::Value>,
+    version: Option<&serde_json::Value>,
+) -> AppResult<()> {
+    if format.and_then(|f| f.as_str()) != Some(document::FORMAT) {
         return Err(AppError::bad_input(format!(
             "format: this is not a Bakeplan export (expected \"format\": \"{}\")",
             document::FORMAT
         )));
     }
-    let version = value.get("version").and_then(|v| v.as_u64());
-    if version != Some(u64::from(document::VERSION)) {
+    if version.and_then(|v| v.as_u64()) != Some(u64::from(document::VERSION)) {
         return Err(AppError::bad_input(format!(
             "version: this server reads version {} exports; this document is version {}",
             document::VERSION,
-            value
-                .get("version")
-                .map_or("missing".to_string(), |v| v.to_string())
+            version.map_or("missing".to_string(), |v| v.to_string())
         )));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        AppError::bad_input(format!("{path}: {}", e.into_inner()))
-    })
+    Ok(())
+}
+
+/// A field of the wrong shape, named by its path.
+fn shape_error<E: std::fmt::Display>(error: serde_path_to_error::Error<E>) -> AppError {
+    let path = error.path().to_string();
+    AppError::bad_input(format!("{path}: {}", error.into_inner()))
 }
 
 /// Imports a document in one transaction (see the module docs); returns what was created
@@ -172,8 +194,15 @@ pub async fn import_with_progress(
 /// Serializes a document as the CLI writes it: pretty JSON, fields in declaration order,
 /// ending with a newline.
 pub fn to_pretty_json(document: &Document) -> AppResult<String> {
-    let mut text = serde_json::to_string_pretty(document)
-        .map_err(|e| AppError::Internal(format!("cannot serialize the export: {e}")))?;
-    text.push('\n');
-    Ok(text)
+    let mut bytes = Vec::new();
+    write_pretty_json(document, &mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Writes [`to_pretty_json`]'s text to `out` as it is serialized, without holding it.
+pub fn write_pretty_json(document: &Document, out: &mut impl std::io::Write) -> AppResult<()> {
+    serde_json::to_writer_pretty(&mut *out, document)
+        .map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))?;
+    out.write_all(b"\n")
+        .map_err(|e| AppError::Internal(format!("cannot write the export: {e}")))
 }
