@@ -106,23 +106,37 @@ pub fn parse(text: &str) -> AppResult<Document> {
     parse_slice(text.as_bytes())
 }
 
-/// [`parse`] over bytes, as read from a file. The document is deserialized straight into
-/// its types: no JSON tree is built, which would take several times the file's size.
+/// [`parse`] over bytes. The document is deserialized straight into its types: no JSON tree
+/// is built, which would take several times the text's size.
 pub fn parse_slice(bytes: &[u8]) -> AppResult<Document> {
-    /// The two fields read first; the rest is skipped (and its syntax checked).
-    #[derive(serde::Deserialize)]
-    struct Header {
-        format: Option<serde_json::Value>,
-        version: Option<serde_json::Value>,
-    }
-    let header: Header = serde_json::from_slice(bytes).map_err(|e| {
-        AppError::bad_input(format!(
-            "the document is not valid JSON: {e} (is the file complete?)"
-        ))
-    })?;
+    let header: Header = serde_json::from_slice(bytes).map_err(invalid_json)?;
     check_header(header.format.as_ref(), header.version.as_ref())?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(shape_error)
+}
+
+/// [`parse`] streamed from two readers of the same document (a file opened twice): the
+/// first is read for the `format` and `version` only, the second into the document's
+/// types, so neither the text nor a JSON tree is ever held whole.
+pub fn parse_reader(header: impl std::io::Read, body: impl std::io::Read) -> AppResult<Document> {
+    let header: Header =
+        serde_json::from_reader(std::io::BufReader::new(header)).map_err(invalid_json)?;
+    check_header(header.format.as_ref(), header.version.as_ref())?;
+    let mut deserializer = serde_json::Deserializer::from_reader(std::io::BufReader::new(body));
+    serde_path_to_error::deserialize(&mut deserializer).map_err(shape_error)
+}
+
+/// The two fields read first; the rest is skipped (and its syntax checked).
+#[derive(serde::Deserialize)]
+struct Header {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+}
+
+fn invalid_json(error: serde_json::Error) -> AppError {
+    AppError::bad_input(format!(
+        "the document is not valid JSON: {error} (is the file complete?)"
+    ))
 }
 
 /// Reads a document from a JSON value (see [`parse`]).
