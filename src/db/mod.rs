@@ -6,9 +6,13 @@
 
 pub mod errors;
 pub mod migrate;
+// Row structs mirror the tables column by column; each field is the column of its name.
+#[allow(missing_docs)]
 pub mod models;
 pub mod pool;
 pub mod retry;
+/// diesel's table definitions (`table!`), which generate undocumented items.
+#[allow(missing_docs)]
 pub mod schema;
 
 pub use pool::{Backend, Db, DbStats, PooledConn, SqliteConn};

@@ -2,11 +2,11 @@
 //!
 //! Writes check, inside their transaction, that every line's unit converts to its
 //! ingredient's stock unit and that the components keep the recipe graph acyclic and at
-//! most [`MAX_NESTING`](crate::domain::recipe_graph::MAX_NESTING) levels deep. Changes to
+//! most [`crate::domain::recipe_graph::MAX_NESTING`] levels deep. Changes to
 //! components are serialized (an advisory lock on PostgreSQL, the write lock on SQLite), so
 //! two concurrent edits cannot build a cycle between them.
 //!
-//! Aggregated ingredients are computed in two separable steps: [`load_recipe_tree!`]
+//! Aggregated ingredients are computed in two separable steps: `load_recipe_tree!`
 //! loads the tree as plain data (one query per nesting level) on any connection, including
 //! inside a write transaction, and [`aggregate_tree`] does the exact math.
 

@@ -345,7 +345,7 @@ fn pages_by_pair<R, T: From<R>>(
 }
 
 /// The first `limit` runs (newest first) of the production runs of many
-/// (event, recipe) pairs, in ONE statement (see [`run_window_sql`]).
+/// (event, recipe) pairs, in ONE statement (see `run_window_sql`).
 pub async fn production_run_windows(
     db: &Db,
     pairs: &[(i64, i64)],
@@ -371,7 +371,7 @@ pub async fn production_run_windows(
 }
 
 /// The first `limit` runs (newest first) of the assembly runs of many
-/// (event, finished good) pairs, in ONE statement (see [`run_window_sql`]).
+/// (event, finished good) pairs, in ONE statement (see `run_window_sql`).
 pub async fn assembly_run_windows(
     db: &Db,
     pairs: &[(i64, i64)],

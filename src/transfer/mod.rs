@@ -3,7 +3,7 @@
 //!
 //! An import is two steps: [`check`] parses and checks every entry of the document
 //! without the database (fields, duplicate keys, numbers that must agree), then one write
-//! transaction resolves references and writes ([`import`], [`import_runs`]). Any error
+//! transaction resolves references and writes ([`mod@import`], [`import_runs`]). Any error
 //! rolls everything back and names the offending entry by its path.
 
 pub mod bulk;
@@ -178,7 +178,7 @@ pub async fn import(db: &Db, document: &Document, mode: ImportMode) -> AppResult
     import_with_progress(db, document, mode, &|_, _| {}).await
 }
 
-/// Like [`import`], telling `progress` how far the runs got.
+/// Like [`fn@import`], telling `progress` how far the runs got.
 pub async fn import_with_progress(
     db: &Db,
     document: &Document,
