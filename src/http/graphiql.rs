@@ -56,62 +56,29 @@ const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 
+/// One vendored file of `assets/graphiql/PACKAGE/FILE`.
+macro_rules! vendored {
+    ($package:literal, $file:literal, $content_type:expr) => {
+        Asset {
+            package: $package,
+            file: $file,
+            content_type: $content_type,
+            bytes: include_bytes!(concat!("../../assets/graphiql/", $package, "/", $file)),
+        }
+    };
+}
+
 /// Every embedded file: the vendored ones (with their licences) and our script.
 const ASSETS: &[Asset] = &[
-    Asset {
-        package: "react",
-        file: "react.production.min.js",
-        content_type: JS,
-        bytes: include_bytes!("../../assets/graphiql/react/react.production.min.js"),
-    },
-    Asset {
-        package: "react",
-        file: "LICENSE",
-        content_type: TEXT,
-        bytes: include_bytes!("../../assets/graphiql/react/LICENSE"),
-    },
-    Asset {
-        package: "react-dom",
-        file: "react-dom.production.min.js",
-        content_type: JS,
-        bytes: include_bytes!("../../assets/graphiql/react-dom/react-dom.production.min.js"),
-    },
-    Asset {
-        package: "react-dom",
-        file: "LICENSE",
-        content_type: TEXT,
-        bytes: include_bytes!("../../assets/graphiql/react-dom/LICENSE"),
-    },
-    Asset {
-        package: "graphql-ws",
-        file: "graphql-ws.min.js",
-        content_type: JS,
-        bytes: include_bytes!("../../assets/graphiql/graphql-ws/graphql-ws.min.js"),
-    },
-    Asset {
-        package: "graphql-ws",
-        file: "LICENSE.md",
-        content_type: TEXT,
-        bytes: include_bytes!("../../assets/graphiql/graphql-ws/LICENSE.md"),
-    },
-    Asset {
-        package: "graphiql",
-        file: "graphiql.min.css",
-        content_type: CSS,
-        bytes: include_bytes!("../../assets/graphiql/graphiql/graphiql.min.css"),
-    },
-    Asset {
-        package: "graphiql",
-        file: "graphiql.min.js",
-        content_type: JS,
-        bytes: include_bytes!("../../assets/graphiql/graphiql/graphiql.min.js"),
-    },
-    Asset {
-        package: "graphiql",
-        file: "LICENSE",
-        content_type: TEXT,
-        bytes: include_bytes!("../../assets/graphiql/graphiql/LICENSE"),
-    },
+    vendored!("react", "react.production.min.js", JS),
+    vendored!("react", "LICENSE", TEXT),
+    vendored!("react-dom", "react-dom.production.min.js", JS),
+    vendored!("react-dom", "LICENSE", TEXT),
+    vendored!("graphql-ws", "graphql-ws.min.js", JS),
+    vendored!("graphql-ws", "LICENSE.md", TEXT),
+    vendored!("graphiql", "graphiql.min.css", CSS),
+    vendored!("graphiql", "graphiql.min.js", JS),
+    vendored!("graphiql", "LICENSE", TEXT),
     Asset {
         package: OWN_PACKAGE,
         file: "graphiql.js",
