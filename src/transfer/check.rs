@@ -171,6 +171,14 @@ pub fn check_name(path: &str, value: &str) -> AppResult<()> {
     check_text(path, text::NAME, value)
 }
 
+/// Checks a slug's form and that no earlier entry of the same array has it.
+pub fn check_slug(slugs: &mut Seen<String>, path: &str, slug: &str) -> AppResult<()> {
+    if !is_valid_slug(slug) {
+        return Err(bad(path, format!("\"{slug}\" is not a valid slug")));
+    }
+    slugs.add(path, format!("\"{slug}\""))
+}
+
 pub(super) fn check_uuid(path: &str, value: &str) -> AppResult<()> {
     uuid::Uuid::parse_str(value)
         .map(|_| ())
@@ -258,13 +266,7 @@ fn ingredients(rows: &[doc::Ingredient]) -> AppResult<Vec<Ingredient>> {
     for (i, r) in rows.iter().enumerate() {
         let path = format!("ingredients[{i}]");
         let at = |field: &str| format!("{path}.{field}");
-        if !is_valid_slug(&r.slug) {
-            return Err(bad(
-                &at("slug"),
-                format!("\"{}\" is not a valid slug", r.slug),
-            ));
-        }
-        slugs.add(&at("slug"), format!("\"{}\"", r.slug))?;
+        check_slug(&mut slugs, &at("slug"), &r.slug)?;
         check_name(&at("name"), &r.name)?;
         names.add(&at("name"), format!("\"{}\"", name_key(&r.name)))?;
         check_text(&at("category"), text::CATEGORY, &r.category)?;

@@ -1,12 +1,13 @@
 //! Checks of the catalog side of a document: finished units and goods, packages,
 //! recipients and events (see [`super::check`]).
 
-use super::check::{check_name, check_opt, check_uuid, Event, FinishedGood, FinishedUnit, Seen};
+use super::check::{
+    check_name, check_opt, check_slug, check_uuid, Event, FinishedGood, FinishedUnit, Seen,
+};
 use super::document::{self as doc, EventRef};
 use super::values::{bad, parse_date, parse_decimal, parse_enum, Sign};
 use crate::domain::fixed::Scale;
 use crate::domain::kinds::{AssemblyType, ComponentKind, YieldMode};
-use crate::domain::names::is_valid_slug;
 use crate::domain::text;
 use crate::error::AppResult;
 use chrono::Datelike;
@@ -18,13 +19,7 @@ pub fn finished_units(rows: &[doc::FinishedUnit]) -> AppResult<Vec<FinishedUnit>
     for (i, r) in rows.iter().enumerate() {
         let path = format!("finishedUnits[{i}]");
         let at = |field: &str| format!("{path}.{field}");
-        if !is_valid_slug(&r.slug) {
-            return Err(bad(
-                &at("slug"),
-                format!("\"{}\" is not a valid slug", r.slug),
-            ));
-        }
-        slugs.add(&at("slug"), format!("\"{}\"", r.slug))?;
+        check_slug(&mut slugs, &at("slug"), &r.slug)?;
         check_name(&at("name"), &r.name)?;
         check_opt(&at("itemUnit"), text::ITEM_UNIT, &r.item_unit)?;
         check_opt(&at("notes"), text::NOTES, &r.notes)?;
@@ -66,13 +61,7 @@ pub fn finished_goods(rows: &[doc::FinishedGood]) -> AppResult<Vec<FinishedGood>
     for (i, r) in rows.iter().enumerate() {
         let path = format!("finishedGoods[{i}]");
         let at = |field: &str| format!("{path}.{field}");
-        if !is_valid_slug(&r.slug) {
-            return Err(bad(
-                &at("slug"),
-                format!("\"{}\" is not a valid slug", r.slug),
-            ));
-        }
-        slugs.add(&at("slug"), format!("\"{}\"", r.slug))?;
+        check_slug(&mut slugs, &at("slug"), &r.slug)?;
         check_name(&at("name"), &r.name)?;
         let _: AssemblyType = parse_enum(&at("assemblyType"), &r.assembly_type)?;
         check_opt(&at("description"), text::DESCRIPTION, &r.description)?;
