@@ -3,6 +3,7 @@
 //! Layers, data flowing one way: [`http`] → [`graphql`] → [`store`] → [`db`], with
 //! [`domain`] holding the pure rules used by both store and GraphQL.
 
+pub mod auth;
 pub mod bench_data;
 pub mod config;
 pub mod db;

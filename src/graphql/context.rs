@@ -22,3 +22,17 @@ where
         }
     }
 }
+
+/// Who is calling. A request without a caller (an in-process schema with no transport in
+/// front) acts as a nameless manager, as with `--auth off`.
+pub fn caller(ctx: &Context<'_>) -> crate::auth::Caller {
+    ctx.data_opt::<crate::auth::Caller>()
+        .cloned()
+        .unwrap_or_else(crate::auth::Caller::unauthenticated_manager)
+}
+
+/// The name written into `recordedBy`, `readyBy` and `deliveredBy`: the calling token's
+/// name, or `None` when authentication is off.
+pub fn caller_name(ctx: &Context<'_>) -> Option<String> {
+    caller(ctx).name
+}
