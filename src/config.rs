@@ -165,6 +165,11 @@ pub struct ServeArgs {
         default_value_t = 8_388_608
     )]
     pub persisted_queries_bytes: usize,
+    /// A manifest of trusted documents (Apollo's persisted-query manifest or Relay's
+    /// `{"HASH": "TEXT"}` map): viewers and bakers may then run only these documents, sent
+    /// as text or by id in `extensions.persistedQuery.sha256Hash`; managers run anything.
+    #[arg(long, env = "BAKEPLAN_TRUSTED_DOCUMENTS", value_name = "FILE")]
+    pub trusted_documents: Option<std::path::PathBuf>,
     /// Largest document `importData` accepts, in bytes of JSON. A POST carrying only an
     /// `importData` mutation may be this large even when it exceeds `--max-body-bytes`.
     #[arg(long, env = "BAKEPLAN_MAX_IMPORT_BYTES", default_value_t = crate::graphql::DEFAULT_MAX_IMPORT_BYTES)]

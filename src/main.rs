@@ -1,5 +1,6 @@
 //! The `bakeplan` command: serve (default), migrate, schema, bench-data, export, import, demo.
 
+use bakeplan::auth::trusted::TrustedDocuments;
 use bakeplan::bench_data;
 use bakeplan::config::{redact_url, Cli, Command, LogFormat, ServeArgs};
 use bakeplan::db::pool::DbOptions;
@@ -123,6 +124,18 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
     let state = AppState::new(db.clone(), limits, args.max_batch)
         .with_origins(origins)
         .with_persisted_queries(args.persisted_queries_bytes);
+    let state = match &args.trusted_documents {
+        Some(path) => {
+            let trusted = TrustedDocuments::load(path)?;
+            tracing::info!(
+                file = %path.display(),
+                documents = trusted.len(),
+                "viewers and bakers may run only trusted documents"
+            );
+            state.with_trusted_documents(trusted)
+        }
+        None => state,
+    };
     let listener = std::net::TcpListener::bind(&args.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", args.bind))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;

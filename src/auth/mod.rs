@@ -2,11 +2,22 @@
 //! (SPEC §4.1). The transports authenticate a request once and hand its [`Caller`] to the
 //! GraphQL layer as request data; resolvers read it through [`crate::graphql::context`].
 
+pub mod trusted;
+
 use serde::{Deserialize, Serialize};
 
 /// What a token may do. Ordered: a stronger role may do everything a weaker one may.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
     async_graphql::Enum,
 )]
 #[serde(rename_all = "lowercase")]

@@ -12,6 +12,7 @@ pub mod feed;
 pub mod field_order;
 pub mod goods;
 pub mod ids;
+pub mod lexer;
 pub mod loaders;
 pub mod node;
 pub mod nulls;

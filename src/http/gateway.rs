@@ -17,6 +17,8 @@
 //! the other keys of the same level on another thread, so every level stays one batch and
 //! one statement, as on the actix workers before.
 
+use crate::auth::trusted::TrustedDocuments;
+use crate::auth::Role;
 use crate::db::Db;
 use crate::graphql::admission::{admit, DocumentLimits, Refusal, SchemaShape};
 use crate::graphql::error::{finish_codes, ErrorCode, INTERNAL_MESSAGE};
@@ -83,6 +85,7 @@ pub struct Gateway {
     shape: Arc<SchemaShape>,
     types: Arc<FieldTypes>,
     metrics: Metrics,
+    trusted: Option<Arc<TrustedDocuments>>,
 }
 
 /// An operation that passed the document limits and may be executed.
@@ -113,6 +116,31 @@ impl Gateway {
             shape,
             types,
             metrics,
+            trusted: None,
+        }
+    }
+
+    /// Lets callers below manager run only the documents of this manifest.
+    pub fn with_trusted_documents(mut self, trusted: Arc<TrustedDocuments>) -> Gateway {
+        self.trusted = Some(trusted);
+        self
+    }
+
+    /// With trusted documents, refuses a document that is not listed to a caller below
+    /// manager (`FORBIDDEN`, `requiredRole: "manager"`), before it is parsed.
+    pub fn refuse_untrusted(&self, query: &str, role: Role) -> Result<(), ServerError> {
+        match &self.trusted {
+            Some(trusted) if role < Role::Manager && !trusted.allows(query) => {
+                let mut error = ServerError::new(
+                    "this document is not one of the server's trusted documents: viewers and bakers may run only the documents listed in its --trusted-documents manifest",
+                    None,
+                );
+                let extensions = error.extensions.get_or_insert_with(Default::default);
+                extensions.set("code", ErrorCode::Forbidden.as_str());
+                extensions.set("requiredRole", Role::Manager.as_str());
+                Err(error)
+            }
+            _ => Ok(()),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod persisted;
 pub mod problem;
 pub mod ws;
 
+use crate::auth::trusted::TrustedDocuments;
 use crate::db::{migrate, Db};
 use crate::graphql::{build_schema, BakeplanSchema, Limits};
 use crate::metrics::Metrics;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub persisted: Arc<PersistedQueries>,
     /// Largest body of a POST carrying only an `importData` mutation (`--max-import-bytes`).
     pub max_import_bytes: usize,
+    /// The only documents viewers and bakers may run (`--trusted-documents`), if set.
+    pub trusted: Option<Arc<TrustedDocuments>>,
 }
 
 impl AppState {
@@ -67,13 +70,28 @@ impl AppState {
             max_body_bytes: ServerOptions::default().max_body_bytes,
             persisted: Arc::new(PersistedQueries::new(DEFAULT_PERSISTED_QUERIES_BYTES)),
             max_import_bytes: limits.max_import_bytes,
+            trusted: None,
         }
     }
 
     /// Gives automatic persisted queries `bytes` of memory (`--persisted-queries-bytes`).
     pub fn with_persisted_queries(mut self, bytes: usize) -> Self {
-        self.persisted = Arc::new(PersistedQueries::new(bytes));
+        let mut persisted = PersistedQueries::new(bytes);
+        if let Some(trusted) = &self.trusted {
+            persisted = persisted.with_trusted(trusted.clone());
+        }
+        self.persisted = Arc::new(persisted);
         self
+    }
+
+    /// Lets viewers and bakers run only the documents of this manifest
+    /// (`--trusted-documents`); they are also known by their ids as persisted queries.
+    pub fn with_trusted_documents(mut self, trusted: TrustedDocuments) -> Self {
+        let trusted = Arc::new(trusted);
+        self.trusted = Some(trusted.clone());
+        self.gateway = self.gateway.with_trusted_documents(trusted);
+        let bytes = self.persisted.max_bytes();
+        self.with_persisted_queries(bytes)
     }
 
     /// Allows browsers on these origins (`--cors-origins`).

@@ -12,7 +12,9 @@
 //! chain. Documents live in a bounded in-memory map (`--persisted-queries-bytes`); when full,
 //! the least recently used ones are forgotten, and their clients simply send them again.
 
+use crate::auth::trusted::TrustedDocuments;
 use crate::graphql::error::ErrorCode;
+use crate::graphql::lexer::canonical;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -65,6 +67,8 @@ impl Store {
 pub struct PersistedQueries {
     store: Mutex<Store>,
     max_bytes: usize,
+    /// With `--trusted-documents`, the manifest's documents are known by their ids too.
+    trusted: Option<Arc<TrustedDocuments>>,
 }
 
 impl PersistedQueries {
@@ -74,7 +78,20 @@ impl PersistedQueries {
         PersistedQueries {
             store: Mutex::new(Store::default()),
             max_bytes,
+            trusted: None,
         }
+    }
+
+    /// The memory given to remembered documents.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    /// Also knows the documents of a trusted-documents manifest by their ids, even when
+    /// APQ is off (they are not stored in the bounded memory).
+    pub fn with_trusted(mut self, trusted: Arc<TrustedDocuments>) -> PersistedQueries {
+        self.trusted = Some(trusted);
+        self
     }
 
     /// The document a request runs: its `query`, checked against and remembered under the
@@ -88,6 +105,18 @@ impl PersistedQueries {
         let Some(extension) = extension else {
             return Ok(query);
         };
+        if let Some(listed) = self.trusted_document(extension) {
+            // A manifest id need not be a SHA-256 (Relay writes MD5 by default): the
+            // manifest vouches for the pair instead.
+            return match query {
+                Some(query) if canonical(&query) != canonical(&listed) => {
+                    Err(PersistedError::BadRequest(
+                        "the query is not the trusted document listed under extensions.persistedQuery.sha256Hash".to_string(),
+                    ))
+                }
+                _ => Ok(Some(listed.to_string())),
+            };
+        }
         let hash = parse_extension(extension)?;
         match query {
             Some(query) => {
@@ -104,6 +133,13 @@ impl PersistedQueries {
                 .map(|document| Some(document.to_string()))
                 .ok_or(PersistedError::NotFound),
         }
+    }
+
+    /// The manifest document named by the extension's hash, if there is a manifest and it
+    /// lists that id.
+    fn trusted_document(&self, extension: &serde_json::Value) -> Option<Arc<str>> {
+        let id = extension.get("sha256Hash")?.as_str()?;
+        self.trusted.as_ref()?.document(id)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
@@ -272,5 +308,37 @@ mod tests {
         let big = format!("{{ {} }}", "x".repeat(100));
         assert!(send(&big).is_ok());
         assert_eq!(ask(&big), Err(PersistedError::NotFound));
+    }
+
+    #[test]
+    fn trusted_documents_are_known_by_their_manifest_ids_even_with_apq_off() {
+        let query = "{ viewer { role } }";
+        let trusted = TrustedDocuments::parse(&json!({ "0cc175b9c0f1b6a8": query }).to_string())
+            .map(Arc::new)
+            .unwrap();
+        let store = PersistedQueries::new(0).with_trusted(trusted);
+        assert_eq!(
+            store.resolve(None, Some(&extension("0CC175B9C0F1B6A8"))),
+            Ok(Some(query.to_string()))
+        );
+        assert_eq!(
+            store.resolve(
+                Some("{viewer{role}}".into()),
+                Some(&extension("0cc175b9c0f1b6a8"))
+            ),
+            Ok(Some(query.to_string()))
+        );
+        assert!(matches!(
+            store.resolve(
+                Some("{ events { totalCount } }".into()),
+                Some(&extension("0cc175b9c0f1b6a8"))
+            ),
+            Err(PersistedError::BadRequest(_))
+        ));
+        let unlisted = sha256_hex("{ events { totalCount } }");
+        assert_eq!(
+            store.resolve(None, Some(&extension(&unlisted))),
+            Err(PersistedError::NotFound)
+        );
     }
 }
