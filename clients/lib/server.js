@@ -51,10 +51,27 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 /**
- * Starts a server. Options: `corsOrigins` (array), `args` (more flags).
- * Returns { backend, url, origin, wsUrl, gql, post, stop, log }.
+ * Makes an API token on a database with the binary's `token create` (which migrates the
+ * database first) and returns its text, printed alone on stdout.
  */
-export async function startServer(backend, { corsOrigins = [], args = [] } = {}) {
+export function createToken(databaseUrlArg, name, role, extra = []) {
+  const out = execFileSync(
+    BINARY,
+    ['--database-url', databaseUrlArg, 'token', 'create', '--name', name, '--role', role, ...extra],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: 'warn' } },
+  );
+  const token = out.trim();
+  if (!/^bp_[A-Za-z0-9_-]{30,}$/.test(token)) throw new Error(`token create printed ${JSON.stringify(out)}`);
+  return token;
+}
+
+/**
+ * Starts a server. Options: `corsOrigins` (array), `args` (more flags), `auth` (default
+ * true: `--auth required`, with a manager token the helpers send).
+ * Returns { backend, url, origin, wsUrl, token, authHeaders, createToken, revokeToken, gql,
+ * post, stop, log }.
+ */
+export async function startServer(backend, { corsOrigins = [], args = [], auth = true } = {}) {
   const cleanups = [];
   let databaseUrlArg;
   if (backend === 'sqlite') {
@@ -78,6 +95,13 @@ export async function startServer(backend, { corsOrigins = [], args = [] } = {})
 
   const flags = ['--database-url', databaseUrlArg, 'serve', '--bind', '127.0.0.1:0', '--workers', '2'];
   if (corsOrigins.length) flags.push('--cors-origins', corsOrigins.join(','));
+  let token = null;
+  if (auth) {
+    token = createToken(databaseUrlArg, 'client-suite', 'manager');
+    flags.push('--auth', 'required');
+  } else {
+    flags.push('--auth', 'off');
+  }
   flags.push(...args);
   const child = spawn(BINARY, flags, {
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn,bakeplan=info' },
@@ -121,19 +145,41 @@ export async function startServer(backend, { corsOrigins = [], args = [] } = {})
   }
 
   const origin = `http://${host}`;
+  const authHeaders = token ? { authorization: `Bearer ${token}` } : {};
   const server = {
     backend,
     origin,
     url: `${origin}/graphql`,
     wsUrl: `ws://${host}/graphql`,
+    /** The manager token the helpers send (null with `auth: false`). */
+    token,
+    /** `{ authorization: 'Bearer …' }` for the manager token, or `{}`. */
+    authHeaders,
     get log() {
       return log;
     },
-    /** POSTs an operation; returns the whole JSON response. */
+    /** Makes another token on this server's database; returns its text. */
+    createToken(name, role, extra = []) {
+      return createToken(databaseUrlArg, name, role, extra);
+    },
+    /** Revokes a token by name with the binary's `token revoke`. */
+    revokeToken(name) {
+      execFileSync(BINARY, ['--database-url', databaseUrlArg, 'token', 'revoke', name], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, RUST_LOG: 'warn' },
+      });
+    },
+    /** A fetch that sends the manager token with every request. */
+    fetchWithToken(input, init = {}) {
+      const headers = new Headers(init.headers);
+      for (const [name, value] of Object.entries(authHeaders)) headers.set(name, value);
+      return fetch(input, { ...init, headers });
+    },
+    /** POSTs an operation (with the manager token unless `headers` says otherwise); returns the whole JSON response. */
     async post(query, variables = {}, headers = {}) {
       const response = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...authHeaders, ...headers },
         body: JSON.stringify({ query, variables }),
       });
       const text = await response.text();

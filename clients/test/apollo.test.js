@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 // Apollo Client 3 has no "exports" map; its ESM entry points are the index.js files.
 import { ApolloClient, InMemoryCache, HttpLink, gql } from '@apollo/client/core/index.js';
 import { createPersistedQueryLink } from '@apollo/client/link/persisted-queries/index.js';
+import { setContext } from '@apollo/client/link/context/index.js';
 import { BACKENDS, startServer } from '../lib/server.js';
 import { createIngredient } from '../lib/data.js';
 
@@ -28,6 +29,10 @@ function recordingFetch() {
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
+/** Apollo's auth link: every operation carries `Authorization: Bearer TOKEN`. */
+const authLink = (token) =>
+  setContext((_, { headers }) => ({ headers: { ...headers, authorization: `Bearer ${token}` } }));
+
 for (const backend of BACKENDS) {
   describe(`Apollo Client (${backend})`, () => {
     let server;
@@ -41,7 +46,7 @@ for (const backend of BACKENDS) {
       await createIngredient(server, 'Apollo Sugar');
       const { requests, fetchFn } = recordingFetch();
       const client = new ApolloClient({
-        link: new HttpLink({ uri: server.url, fetch: fetchFn }),
+        link: authLink(server.token).concat(new HttpLink({ uri: server.url, fetch: fetchFn })),
         cache: new InMemoryCache(),
       });
       const LIST = gql`query List { ingredients(first: 10, search: "Apollo") { nodes { id name category } } }`;
@@ -79,7 +84,7 @@ for (const backend of BACKENDS) {
 
     test("errorPolicy 'all' gets partial data: the failed nullable field is null", async () => {
       const client = new ApolloClient({
-        link: new HttpLink({ uri: server.url }),
+        link: authLink(server.token).concat(new HttpLink({ uri: server.url })),
         cache: new InMemoryCache(),
       });
       const result = await client.query({
@@ -98,9 +103,9 @@ for (const backend of BACKENDS) {
       const { requests, fetchFn } = recordingFetch();
       const makeClient = () =>
         new ApolloClient({
-          link: createPersistedQueryLink({ sha256 }).concat(
-            new HttpLink({ uri: server.url, fetch: fetchFn, useGETForQueries: true }),
-          ),
+          link: createPersistedQueryLink({ sha256 })
+            .concat(authLink(server.token))
+            .concat(new HttpLink({ uri: server.url, fetch: fetchFn, useGETForQueries: true })),
           cache: new InMemoryCache(),
         });
       const QUERY = gql`query Persisted { events(first: 3) { totalCount } }`;
@@ -133,14 +138,14 @@ for (const backend of BACKENDS) {
       const extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
       const post = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...server.authHeaders },
         body: JSON.stringify({ extensions }),
       }).then((r) => r.json());
       assert.equal(post.errors, undefined, JSON.stringify(post));
       assert.equal(typeof post.data.events.totalCount, 'number');
       const mismatch = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...server.authHeaders },
         body: JSON.stringify({
           query: '{ __typename }',
           extensions: { persistedQuery: { version: 1, sha256Hash: sha256('{ somethingElse }') } },

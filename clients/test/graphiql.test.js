@@ -1,5 +1,6 @@
 // GraphiQL in Debian's headless Chromium with the network to the outside blocked: it
-// renders, runs a query and a subscription using only the server's own origin.
+// renders, runs a query and a subscription using only the server's own origin, with
+// authentication required and a token pasted into its headers editor, as the README says.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -45,6 +46,23 @@ for (const backend of BACKENDS) {
       return { page, outside, problems };
     }
 
+    /**
+     * Pastes the manager token into GraphiQL's headers editor, as a user would, and
+     * re-fetches the schema with it. Before that, the page's introspection was refused
+     * (401, which Chromium logs as a console error): those are the only problems allowed,
+     * and they are taken out of `problems`.
+     */
+    async function pasteToken(page, problems) {
+      await page.getByText('Headers', { exact: true }).click();
+      const editor = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').last();
+      await editor.click();
+      await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${server.token}` }));
+      await page.locator('[aria-label="Re-fetch GraphQL schema"]').click();
+      await page.waitForTimeout(500);
+      const refused = problems.splice(0, problems.length);
+      for (const problem of refused) assert.match(problem, /status of 401/, 'only the tokenless introspection may fail');
+    }
+
     test('renders, runs a query and shows the result, with no outside request', async () => {
       const { createEvent: event } = await server.gql(
         `mutation { createEvent(input: { name: "Browser Party", eventDate: "2026-12-24" }) { id } }`,
@@ -54,6 +72,7 @@ for (const backend of BACKENDS) {
       const query = '{ events(first: 5) { totalCount nodes { name eventDate } } }';
       await page.goto(`${server.origin}/graphiql?query=${encodeURIComponent(query)}`);
       await page.locator('.graphiql-container').waitFor({ timeout: 20_000 });
+      await pasteToken(page, problems);
       await page.locator('.graphiql-execute-button').click();
       const result = page.locator('.result-window');
       await result.getByText('Browser Party').waitFor({ timeout: 20_000 });
@@ -78,6 +97,7 @@ for (const backend of BACKENDS) {
       const subscription = `subscription { productionRecorded(eventId: "${event.id}") { numBatches actualYield } }`;
       await page.goto(`${server.origin}/graphiql?query=${encodeURIComponent(subscription)}`);
       await page.locator('.graphiql-container').waitFor({ timeout: 20_000 });
+      await pasteToken(page, problems);
       const sockets = [];
       page.on('websocket', (ws) => sockets.push(ws.url()));
       const opened = page.waitForEvent('websocket', { timeout: 10_000 });

@@ -1,5 +1,6 @@
 // The GraphQL-over-HTTP audit of the `graphql-http` package, against POST and GET
 // /graphql: every MUST and SHOULD audit is a test that must pass; MAY audits are logged.
+// Authentication is required; the audits' requests carry a manager token.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAudits } from 'graphql-http';
@@ -14,7 +15,7 @@ for (const backend of BACKENDS) {
     after(() => server?.stop());
 
     // The audits are listed before the server exists; each asks for the URL when it runs.
-    for (const audit of serverAudits({ url: () => server.url, fetchFn: fetch })) {
+    for (const audit of serverAudits({ url: () => server.url, fetchFn: (input, init) => server.fetchWithToken(input, init) })) {
       const level = audit.name.split(' ')[0];
       test(`${audit.id} ${audit.name}`, async (t) => {
         const result = await audit.fn();

@@ -23,7 +23,7 @@ async function pageServer() {
 const mutation = (name) => `mutation { createIngredient(input: { name: "${name}", unit: "g" }) { id } }`;
 
 /** Runs in the page: tries the API with several request shapes and a WebSocket. */
-async function tryTheApi({ url, wsUrl, mutationText }) {
+async function tryTheApi({ url, wsUrl, mutationText, authorization }) {
   const outcomes = {};
   const attempt = async (label, init) => {
     try {
@@ -41,16 +41,17 @@ async function tryTheApi({ url, wsUrl, mutationText }) {
     headers: { 'content-type': 'text/plain' },
     body,
   });
-  await attempt('application/json', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  await attempt('application/json', { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
   await attempt('query', {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization },
     body: JSON.stringify({ query: '{ ingredients { totalCount } }' }),
   });
   outcomes.websocket = await new Promise((resolve) => {
     const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
     const timer = setTimeout(() => resolve('timeout'), 5000);
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init' }));
+    socket.onopen = () =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: authorization } }));
     socket.onmessage = (event) => {
       clearTimeout(timer);
       resolve(JSON.parse(event.data).type);
@@ -90,6 +91,7 @@ for (const backend of BACKENDS) {
         url: server.url,
         wsUrl: server.wsUrl,
         mutationText: mutation('Cross Site Flour'),
+        authorization: server.authHeaders.authorization,
       });
       await page.close();
       for (const label of ['text/plain', 'application/json', 'query']) {
@@ -101,7 +103,7 @@ for (const backend of BACKENDS) {
       // The server refused them itself (403), not only the browser.
       const direct = await fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'text/plain', origin: stranger.origin },
+        headers: { 'content-type': 'text/plain', origin: stranger.origin, ...server.authHeaders },
         body: JSON.stringify({ query: mutation('Cross Site Sugar') }),
       });
       assert.equal(direct.status, 403);
@@ -115,6 +117,7 @@ for (const backend of BACKENDS) {
         url: server.url,
         wsUrl: server.wsUrl,
         mutationText: mutation('Friendly Flour'),
+        authorization: server.authHeaders.authorization,
       });
       await page.close();
       const json = outcomes['application/json'];

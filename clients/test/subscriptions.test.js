@@ -20,14 +20,23 @@ const RECORDED = `subscription($eventId: ID) { productionRecorded(eventId: $even
 /** The two client libraries behind one `subscribe(query, variables, sink) → unsubscribe`. */
 const LIBRARIES = {
   'graphql-ws': (server) => {
-    const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({
+      url: server.wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { Authorization: `Bearer ${server.token}` },
+    });
     return {
       subscribe: (query, variables, sink) => client.subscribe({ query, variables }, sink),
       close: () => client.dispose(),
     };
   },
   'subscriptions-transport-ws': (server) => {
-    const client = new SubscriptionClient(server.wsUrl, { reconnect: false }, WebSocket);
+    const client = new SubscriptionClient(
+      server.wsUrl,
+      { reconnect: false, connectionParams: { authorization: `Bearer ${server.token}` } },
+      WebSocket,
+    );
     return {
       subscribe(query, variables, sink) {
         const subscription = client.request({ query, variables }).subscribe({

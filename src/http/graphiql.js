@@ -12,11 +12,29 @@
   var params = new URLSearchParams(window.location.search);
   var socketScheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
 
-  var wsClient = window.graphqlWs.createClient({
-    url: socketScheme + window.location.host + '/graphql',
-    lazy: true,
-  });
-  var fetcher = window.GraphiQL.createFetcher({ url: '/graphql', wsClient: wsClient });
+  // A token pasted in the headers editor (`{"Authorization": "Bearer bp_…"}`) goes with
+  // every HTTP request, and in the `connection_init` payload of subscriptions: one lazy
+  // WebSocket client per Authorization value.
+  var fetchers = {};
+  function authorization(headers) {
+    var found = '';
+    Object.keys(headers || {}).forEach(function (name) {
+      if (name.toLowerCase() === 'authorization') found = String(headers[name]);
+    });
+    return found;
+  }
+  function fetcher(graphQLParams, options) {
+    var auth = authorization(options && options.headers);
+    if (!fetchers[auth]) {
+      var wsClient = window.graphqlWs.createClient({
+        url: socketScheme + window.location.host + '/graphql',
+        lazy: true,
+        connectionParams: auth ? { Authorization: auth } : {},
+      });
+      fetchers[auth] = window.GraphiQL.createFetcher({ url: '/graphql', wsClient: wsClient });
+    }
+    return fetchers[auth](graphQLParams, options);
+  }
 
   function remember(name) {
     return function (value) {
