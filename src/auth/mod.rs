@@ -6,7 +6,16 @@ use serde::{Deserialize, Serialize};
 
 /// What a token may do. Ordered: a stronger role may do everything a weaker one may.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
     async_graphql::Enum,
 )]
 #[serde(rename_all = "lowercase")]

@@ -2,8 +2,8 @@
 //! and what it cost.
 
 use super::connection::{Conn, PageArgs};
-use super::context::{caller_name, db};
 use super::context::detached;
+use super::context::{caller_name, db};
 use super::enums::{stored, ComponentKind};
 use super::events::Event;
 use super::goods::FinishedGood;
