@@ -62,6 +62,8 @@ pub struct InventoryLot {
     pub expires_on: Option<NaiveDate>,
     pub location: Option<String>,
     pub notes: Option<String>,
+    /// The name of the API token that recorded it; `None` when authentication was off.
+    pub recorded_by: Option<String>,
 }
 
 /// A kept record of a correction of a lot.
@@ -77,6 +79,8 @@ pub struct InventoryAdjustment {
     pub quantity_after: i64,
     pub reason: String,
     pub notes: Option<String>,
+    /// The name of the API token that recorded it; `None` when authentication was off.
+    pub recorded_by: Option<String>,
 }
 
 /// A recipe.
@@ -256,6 +260,10 @@ pub struct EventRecipientPackage {
     pub delivered_to: Option<String>,
     pub ready_at: Option<NaiveDateTime>,
     pub delivered_at: Option<NaiveDateTime>,
+    /// The name of the API token that made it READY; `None` when unknown.
+    pub ready_by: Option<String>,
+    /// The name of the API token that made it DELIVERED; `None` when unknown.
+    pub delivered_by: Option<String>,
 }
 
 /// How many batches of a recipe an event needs.
@@ -304,6 +312,8 @@ pub struct ProductionRun {
     pub notes: Option<String>,
     pub total_ingredient_cost: i64,
     pub per_unit_cost: i64,
+    /// The name of the API token that recorded it; `None` when authentication was off.
+    pub recorded_by: Option<String>,
 }
 
 /// What a production run drew from one lot.
@@ -339,6 +349,8 @@ pub struct AssemblyRun {
     pub notes: Option<String>,
     pub total_component_cost: i64,
     pub per_unit_cost: i64,
+    /// The name of the API token that recorded it; `None` when authentication was off.
+    pub recorded_by: Option<String>,
 }
 
 /// What an assembly run drew from one component or lot.

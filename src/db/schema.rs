@@ -55,6 +55,7 @@ diesel::table! {
         expires_on -> Nullable<Date>,
         location -> Nullable<Text>,
         notes -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
     }
 }
 
@@ -69,6 +70,7 @@ diesel::table! {
         quantity_after -> BigInt,
         reason -> Text,
         notes -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
     }
 }
 
@@ -237,6 +239,8 @@ diesel::table! {
         delivered_to -> Nullable<Text>,
         ready_at -> Nullable<Timestamp>,
         delivered_at -> Nullable<Timestamp>,
+        ready_by -> Nullable<Text>,
+        delivered_by -> Nullable<Text>,
     }
 }
 
@@ -282,6 +286,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         total_ingredient_cost -> BigInt,
         per_unit_cost -> BigInt,
+        recorded_by -> Nullable<Text>,
     }
 }
 
@@ -315,6 +320,7 @@ diesel::table! {
         notes -> Nullable<Text>,
         total_component_cost -> BigInt,
         per_unit_cost -> BigInt,
+        recorded_by -> Nullable<Text>,
     }
 }
 

@@ -17,6 +17,7 @@
 //! | `itemUnit`, `yieldUnit` | 50 |
 //! | `gtin` | 14 (8, 12, 13 or 14 digits) |
 //! | `idempotencyKey` | 200 |
+//! | `recordedBy`, `readyBy`, `deliveredBy` (an API token's name) | 200 |
 
 use crate::domain::names::name_key;
 use thiserror::Error;
@@ -83,6 +84,13 @@ pub const DELIVERED_TO: Field = Field::new("deliveredTo", 200);
 pub const REASON: Field = Field::new("reason", 200);
 /// A recording mutation's idempotency key.
 pub const IDEMPOTENCY_KEY: Field = Field::new("idempotencyKey", 200);
+/// Who recorded a run, purchase or adjustment: an API token's name (a name, so
+/// [`NAME_MAX`]).
+pub const RECORDED_BY: Field = Field::new("recordedBy", NAME_MAX);
+/// Who made an assignment READY: an API token's name.
+pub const READY_BY: Field = Field::new("readyBy", NAME_MAX);
+/// Who made an assignment DELIVERED: an API token's name.
+pub const DELIVERED_BY: Field = Field::new("deliveredBy", NAME_MAX);
 
 /// A text input that cannot be accepted.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -1,7 +1,7 @@
 //! Events, recipients and assignments (which recipient gets which package for an event).
 
 use super::connection::{Conn, PageArgs};
-use super::context::{db, detached};
+use super::context::{caller_name, db, detached};
 use super::enums::{stored, FulfillmentStatus};
 use super::goods::Package;
 use super::ids;
@@ -260,6 +260,20 @@ impl EventRecipientPackage {
     /// When it became DELIVERED.
     async fn delivered_at(&self) -> Option<DateTime<Utc>> {
         self.0.delivered_at.map(utc)
+    }
+    /// Who made it READY: the name of the API token that called `updateFulfillmentStatus`;
+    /// `null` while PENDING, or when that was done with authentication off (or before
+    /// authors were kept). Set together with `readyAt`. Statuses only move forward, so it
+    /// stays once the assignment is DELIVERED.
+    async fn ready_by(&self) -> Option<&str> {
+        self.0.ready_by.as_deref()
+    }
+    /// Who made it DELIVERED: the name of the API token that called
+    /// `updateFulfillmentStatus`; `null` until DELIVERED, or when that was done with
+    /// authentication off (or before authors were kept). Set together with `deliveredAt`;
+    /// DELIVERED is final, so it never changes afterwards.
+    async fn delivered_by(&self) -> Option<&str> {
+        self.0.delivered_by.as_deref()
     }
     /// Creation time (the assignment was PENDING from then).
     async fn created_at(&self) -> DateTime<Utc> {
@@ -582,6 +596,7 @@ impl EventsMutation {
             assignment_id: ids::decode(&input.assignment_id, "EventRecipientPackage")?,
             status: input.status.into(),
             delivered_to: input.delivered_to,
+            by: caller_name(ctx),
         };
         let db = db(ctx).clone();
         let row =

@@ -1,7 +1,7 @@
 //! Pantry API: ingredients, products, purchases, inventory lots and adjustments.
 
 use super::connection::{Conn, PageArgs};
-use super::context::{db, detached};
+use super::context::{caller_name, db, detached};
 use super::ids;
 use super::loaders::{
     loaders, require, AdjustmentsByLot, IngredientById, LotsByIngredient, OnHandByIngredient,
@@ -240,6 +240,11 @@ impl InventoryLot {
     async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
     }
+    /// Who recorded the purchase: the name of the API token used; `null` when it was
+    /// recorded with authentication off (or before authors were kept).
+    async fn recorded_by(&self) -> Option<&str> {
+        self.0.recorded_by.as_deref()
+    }
     /// Manual corrections of this lot, oldest first.
     async fn adjustments(&self, ctx: &Context<'_>) -> Result<Vec<InventoryAdjustment>> {
         let rows = loaders(ctx).load_one(AdjustmentsByLot(self.0.id)).await?;
@@ -294,6 +299,11 @@ impl InventoryAdjustment {
     /// Why.
     async fn reason(&self) -> &str {
         &self.0.reason
+    }
+    /// Who made the correction: the name of the API token used; `null` when it was made
+    /// with authentication off (or before authors were kept).
+    async fn recorded_by(&self) -> Option<&str> {
+        self.0.recorded_by.as_deref()
     }
     /// Free text.
     async fn notes(&self) -> Option<&str> {
@@ -670,6 +680,7 @@ impl PantryMutation {
             location: input.location,
             notes: input.notes,
             idempotency,
+            recorded_by: caller_name(ctx),
         };
         detached(async move { lot_store::record_purchase(&db, purchase).await })
             .await
@@ -698,6 +709,7 @@ impl PantryMutation {
             change,
             reason: input.reason,
             notes: input.notes,
+            recorded_by: caller_name(ctx),
         };
         let db = db(ctx).clone();
         let (lot, record) =

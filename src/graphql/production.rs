@@ -2,8 +2,8 @@
 //! and what it cost.
 
 use super::connection::{Conn, PageArgs};
-use super::context::db;
 use super::context::detached;
+use super::context::{caller_name, db};
 use super::enums::{stored, ComponentKind};
 use super::events::Event;
 use super::goods::FinishedGood;
@@ -72,6 +72,11 @@ impl ProductionRun {
     /// Total cost / actual yield (0 when nothing was yielded).
     async fn per_unit_cost(&self) -> Decimal {
         Decimal::unit_price(self.0.per_unit_cost)
+    }
+    /// Who recorded the run: the name of the API token used; `null` when it was recorded
+    /// with authentication off (or before authors were kept).
+    async fn recorded_by(&self) -> Option<&str> {
+        self.0.recorded_by.as_deref()
     }
     /// What the run drew, one record per lot.
     async fn consumptions(&self, ctx: &Context<'_>) -> Result<Vec<ProductionConsumption>> {
@@ -175,6 +180,11 @@ impl AssemblyRun {
     /// Total cost / quantity.
     async fn per_unit_cost(&self) -> Decimal {
         Decimal::unit_price(self.0.per_unit_cost)
+    }
+    /// Who recorded the run: the name of the API token used; `null` when it was recorded
+    /// with authentication off (or before authors were kept).
+    async fn recorded_by(&self) -> Option<&str> {
+        self.0.recorded_by.as_deref()
     }
     /// What the run drew: finished units and goods at their average cost, packaging per lot.
     async fn consumptions(&self, ctx: &Context<'_>) -> Result<Vec<AssemblyConsumption>> {
@@ -523,6 +533,7 @@ impl ProductionMutation {
                 .unwrap_or_else(crate::store::now),
             notes: input.notes.clone(),
             idempotency: idempotency(input.idempotency_key.as_deref(), request)?,
+            recorded_by: caller_name(ctx),
         };
         let db = db(ctx).clone();
         let recorded =
@@ -571,6 +582,7 @@ impl ProductionMutation {
                 .unwrap_or_else(crate::store::now),
             notes: input.notes.clone(),
             idempotency: idempotency(input.idempotency_key.as_deref(), request)?,
+            recorded_by: caller_name(ctx),
         };
         let db = db(ctx).clone();
         let recorded =

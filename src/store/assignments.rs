@@ -50,6 +50,9 @@ pub struct StatusChange {
     pub status: FulfillmentStatus,
     /// Who took the package; only with `Delivered`.
     pub delivered_to: Option<String>,
+    /// Who makes the change: the calling API token's name (`None` with authentication
+    /// off). Stored as `ready_by` with READY and as `delivered_by` with DELIVERED.
+    pub by: Option<String>,
 }
 
 fn check_quantity(quantity: i32) -> AppResult<()> {
@@ -193,8 +196,10 @@ pub async fn remove(db: &Db, id: i64) -> AppResult<EventRecipientPackage> {
     })
 }
 
-/// Moves an assignment one step along PENDING → READY → DELIVERED and stamps the time of
-/// the change. Any other step (including the same status again) is `INVALID_TRANSITION`.
+/// Moves an assignment one step along PENDING → READY → DELIVERED and stamps the time and
+/// the author of the change (`ready_at`/`ready_by`, `delivered_at`/`delivered_by`). Any
+/// other step (including the same status again) is `INVALID_TRANSITION`; since no step
+/// goes back, the READY stamps stay on a DELIVERED assignment.
 /// The row is locked before it is read, so two concurrent changes cannot both succeed.
 pub async fn change_status(db: &Db, change: StatusChange) -> AppResult<EventRecipientPackage> {
     let delivered_to = clean_text(
@@ -209,6 +214,11 @@ pub async fn change_status(db: &Db, change: StatusChange) -> AppResult<EventReci
     }
     let ts = now();
     let id = change.assignment_id;
+    let by_field = match change.status {
+        FulfillmentStatus::Delivered => crate::domain::text::DELIVERED_BY,
+        _ => crate::domain::text::READY_BY,
+    };
+    let by = clean_text(by_field, change.by.clone())?;
     db_write!(db, |conn| {
         // A no-op update takes the row lock on PostgreSQL; SQLite already holds the write lock.
         let locked = diesel::update(erp::table.find(id))
@@ -243,6 +253,7 @@ pub async fn change_status(db: &Db, change: StatusChange) -> AppResult<EventReci
                     .set((
                         erp::fulfillment_status.eq(change.status.as_str()),
                         erp::ready_at.eq(Some(ts)),
+                        erp::ready_by.eq(&by),
                         erp::updated_at.eq(ts),
                     ))
                     .returning(EventRecipientPackage::as_returning())
@@ -255,6 +266,7 @@ pub async fn change_status(db: &Db, change: StatusChange) -> AppResult<EventReci
                         erp::fulfillment_status.eq(change.status.as_str()),
                         erp::delivered_at.eq(Some(ts)),
                         erp::delivered_to.eq(&delivered_to),
+                        erp::delivered_by.eq(&by),
                         erp::updated_at.eq(ts),
                     ))
                     .returning(EventRecipientPackage::as_returning())

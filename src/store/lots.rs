@@ -47,6 +47,9 @@ pub struct NewPurchase {
     pub notes: Option<String>,
     /// Optional idempotency key: the same key and request again returns the first lot.
     pub idempotency: Option<Idempotency>,
+    /// Who records it: the calling API token's name (`None` with authentication off).
+    /// A replay returns the first lot with its own author.
+    pub recorded_by: Option<String>,
 }
 
 /// The idempotency operation name of purchases.
@@ -183,6 +186,10 @@ async fn record_purchase_once(
                 )?),
                 inventory_lots::notes
                     .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
+                inventory_lots::recorded_by.eq(clean_text(
+                    crate::domain::text::RECORDED_BY,
+                    input.recorded_by.clone(),
+                )?),
             ))
             .returning(InventoryLot::as_returning())
             .get_result(conn)
@@ -216,6 +223,8 @@ pub struct LotAdjustment {
     pub reason: String,
     /// Free text.
     pub notes: Option<String>,
+    /// Who makes it: the calling API token's name (`None` with authentication off).
+    pub recorded_by: Option<String>,
 }
 
 /// An absolute or relative correction.
@@ -311,6 +320,10 @@ pub async fn adjust(
                 inventory_adjustments::reason.eq(&reason),
                 inventory_adjustments::notes
                     .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
+                inventory_adjustments::recorded_by.eq(clean_text(
+                    crate::domain::text::RECORDED_BY,
+                    input.recorded_by.clone(),
+                )?),
             ))
             .returning(InventoryAdjustment::as_returning())
             .get_result(conn)

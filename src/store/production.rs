@@ -79,6 +79,9 @@ pub struct NewProduction {
     pub notes: Option<String>,
     /// Optional idempotency key.
     pub idempotency: Option<Idempotency>,
+    /// Who records it: the calling API token's name (`None` with authentication off).
+    /// A replay returns the first run with its own author.
+    pub recorded_by: Option<String>,
 }
 
 /// A recorded (or replayed) production run.
@@ -107,6 +110,9 @@ pub struct NewAssembly {
     pub notes: Option<String>,
     /// Optional idempotency key.
     pub idempotency: Option<Idempotency>,
+    /// Who records it: the calling API token's name (`None` with authentication off).
+    /// A replay returns the first run with its own author.
+    pub recorded_by: Option<String>,
 }
 
 /// A recorded (or replayed) assembly run.
@@ -331,6 +337,10 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
                     .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
                 production_runs::total_ingredient_cost.eq(total),
                 production_runs::per_unit_cost.eq(unit_cost),
+                production_runs::recorded_by.eq(clean_text(
+                    crate::domain::text::RECORDED_BY,
+                    input.recorded_by.clone(),
+                )?),
             ))
             .returning(ProductionRun::as_returning())
             .get_result(conn)
@@ -726,6 +736,10 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                     .eq(clean_text(crate::domain::text::NOTES, input.notes.clone())?),
                 assembly_runs::total_component_cost.eq(total),
                 assembly_runs::per_unit_cost.eq(unit_cost),
+                assembly_runs::recorded_by.eq(clean_text(
+                    crate::domain::text::RECORDED_BY,
+                    input.recorded_by.clone(),
+                )?),
             ))
             .returning(AssemblyRun::as_returning())
             .get_result(conn)

@@ -207,6 +207,7 @@ struct ProductionRunByName {
     notes: Option<String>,
     total_ingredient_cost: i64,
     per_unit_cost: i64,
+    recorded_by: Option<String>,
 }
 
 impl From<ProductionRunByName> for ProductionRun {
@@ -226,6 +227,7 @@ impl From<ProductionRunByName> for ProductionRun {
             notes: r.notes,
             total_ingredient_cost: r.total_ingredient_cost,
             per_unit_cost: r.per_unit_cost,
+            recorded_by: r.recorded_by,
         }
     }
 }
@@ -245,6 +247,7 @@ struct AssemblyRunByName {
     notes: Option<String>,
     total_component_cost: i64,
     per_unit_cost: i64,
+    recorded_by: Option<String>,
 }
 
 impl From<AssemblyRunByName> for AssemblyRun {
@@ -261,6 +264,7 @@ impl From<AssemblyRunByName> for AssemblyRun {
             notes: r.notes,
             total_component_cost: r.total_component_cost,
             per_unit_cost: r.per_unit_cost,
+            recorded_by: r.recorded_by,
         }
     }
 }
@@ -268,11 +272,11 @@ impl From<AssemblyRunByName> for AssemblyRun {
 /// The columns of `production_runs`, in model order.
 const PRODUCTION_RUN_COLUMNS: &str = "id, uuid, created_at, updated_at, recipe_id, \
     finished_unit_id, event_id, num_batches, expected_yield, actual_yield, produced_at, notes, \
-    total_ingredient_cost, per_unit_cost";
+    total_ingredient_cost, per_unit_cost, recorded_by";
 
 /// The columns of `assembly_runs`, in model order.
 const ASSEMBLY_RUN_COLUMNS: &str = "id, uuid, created_at, updated_at, finished_good_id, \
-    event_id, quantity, assembled_at, notes, total_component_cost, per_unit_cost";
+    event_id, quantity, assembled_at, notes, total_component_cost, per_unit_cost, recorded_by";
 
 /// Which runs a windowed query reads: the table, the column naming the run's subject
 /// (recipe or finished good) and the column it is ordered by (newest first).

@@ -75,6 +75,7 @@ macro_rules! assembly_insert {
             assembly_runs::notes.eq(&$n.run.row.notes),
             assembly_runs::total_component_cost.eq($n.run.costs.0),
             assembly_runs::per_unit_cost.eq($n.run.costs.1),
+            assembly_runs::recorded_by.eq(&$n.run.row.recorded_by),
         ))
     };
 }
@@ -116,6 +117,7 @@ macro_rules! run_insert {
             production_runs::notes.eq(&$n.run.row.notes),
             production_runs::total_ingredient_cost.eq($n.run.costs.0),
             production_runs::per_unit_cost.eq($n.run.costs.1),
+            production_runs::recorded_by.eq(&$n.run.row.recorded_by),
         ))
     };
 }

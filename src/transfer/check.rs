@@ -66,8 +66,27 @@ pub struct Lot {
     pub expires_on: Option<NaiveDate>,
     /// Scaled (purchased, remaining, unit cost, total cost).
     pub amounts: (i64, i64, i64, i64),
-    /// (uuid, at, before, after, reason, notes) of each adjustment.
-    pub adjustments: Vec<(String, NaiveDateTime, i64, i64, String, Option<String>)>,
+    /// Its adjustments.
+    pub adjustments: Vec<Adjustment>,
+}
+
+/// A checked adjustment of a lot.
+#[derive(Debug, Clone)]
+pub struct Adjustment {
+    /// Identity.
+    pub uuid: String,
+    /// When it was made (its creation time).
+    pub adjusted_at: NaiveDateTime,
+    /// Scaled remaining quantity before.
+    pub before: i64,
+    /// Scaled remaining quantity after.
+    pub after: i64,
+    /// Why.
+    pub reason: String,
+    /// Free text.
+    pub notes: Option<String>,
+    /// Who made it.
+    pub recorded_by: Option<String>,
 }
 
 /// A checked recipe.
@@ -363,6 +382,7 @@ fn lots(rows: &[doc::Lot]) -> AppResult<Vec<Lot>> {
         uuids.add(&at("uuid"), format!("\"{}\"", r.uuid))?;
         check_opt(&at("location"), text::LOCATION, &r.location)?;
         check_opt(&at("notes"), text::NOTES, &r.notes)?;
+        check_opt(&at("recordedBy"), text::RECORDED_BY, &r.recorded_by)?;
         let purchased_on = parse_date(&at("purchasedOn"), &r.purchased_on)?;
         let expires_on = r
             .expires_on
@@ -404,24 +424,26 @@ fn lots(rows: &[doc::Lot]) -> AppResult<Vec<Lot>> {
             }
             check_text(&aat("reason"), text::REASON, &a.reason)?;
             check_opt(&aat("notes"), text::NOTES, &a.notes)?;
-            adjustments.push((
-                a.uuid.clone(),
-                parse_timestamp(&aat("adjustedAt"), &a.adjusted_at)?,
-                parse_decimal(
+            check_opt(&aat("recordedBy"), text::RECORDED_BY, &a.recorded_by)?;
+            adjustments.push(Adjustment {
+                uuid: a.uuid.clone(),
+                adjusted_at: parse_timestamp(&aat("adjustedAt"), &a.adjusted_at)?,
+                before: parse_decimal(
                     &aat("quantityBefore"),
                     &a.quantity_before,
                     Scale::Quantity,
                     Sign::NonNegative,
                 )?,
-                parse_decimal(
+                after: parse_decimal(
                     &aat("quantityAfter"),
                     &a.quantity_after,
                     Scale::Quantity,
                     Sign::NonNegative,
                 )?,
-                a.reason.clone(),
-                a.notes.clone(),
-            ));
+                reason: a.reason.clone(),
+                notes: a.notes.clone(),
+                recorded_by: a.recorded_by.clone(),
+            });
         }
         out.push(Lot {
             path,

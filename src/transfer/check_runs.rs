@@ -127,6 +127,8 @@ pub fn check(document: &Document) -> AppResult<Activity> {
         }
         check_opt(&at("notes"), text::NOTES, &r.notes)?;
         check_opt(&at("deliveredTo"), text::DELIVERED_TO, &r.delivered_to)?;
+        check_opt(&at("readyBy"), text::READY_BY, &r.ready_by)?;
+        check_opt(&at("deliveredBy"), text::DELIVERED_BY, &r.delivered_by)?;
         let status: FulfillmentStatus =
             parse_enum(&at("fulfillmentStatus"), &r.fulfillment_status)?;
         let ready_at = r
@@ -156,6 +158,13 @@ pub fn check(document: &Document) -> AppResult<Activity> {
                 &at("deliveredAt"),
                 "a READY assignment has not been delivered",
             ));
+        }
+        // Authors are stamped with the time of their step, never without it.
+        if r.ready_by.is_some() && ready_at.is_none() {
+            return Err(bad(&at("readyBy"), "is only given with readyAt"));
+        }
+        if r.delivered_by.is_some() && delivered_at.is_none() {
+            return Err(bad(&at("deliveredBy"), "is only given with deliveredAt"));
         }
         if let (Some(ready), Some(delivered)) = (ready_at, delivered_at) {
             if delivered < ready {
@@ -218,6 +227,7 @@ pub fn check(document: &Document) -> AppResult<Activity> {
             return Err(bad(&at("actualYield"), "yields must not be negative"));
         }
         check_opt(&at("notes"), text::NOTES, &r.notes)?;
+        check_opt(&at("recordedBy"), text::RECORDED_BY, &r.recorded_by)?;
         let mut consumptions = Vec::new();
         for (j, c) in r.consumptions.iter().enumerate() {
             let cpath = format!("{path}.consumptions[{j}]");
@@ -267,6 +277,7 @@ pub fn check(document: &Document) -> AppResult<Activity> {
             ));
         }
         check_opt(&at("notes"), text::NOTES, &r.notes)?;
+        check_opt(&at("recordedBy"), text::RECORDED_BY, &r.recorded_by)?;
         let mut consumptions = Vec::new();
         for (j, c) in r.consumptions.iter().enumerate() {
             let cpath = format!("{path}.consumptions[{j}]");

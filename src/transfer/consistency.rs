@@ -93,7 +93,7 @@ fn lots(c: &Checked) -> AppResult<()> {
                 ),
             ));
         }
-        let adjusted: i64 = lot.adjustments.iter().map(|a| a.3 - a.2).sum();
+        let adjusted: i64 = lot.adjustments.iter().map(|a| a.after - a.before).sum();
         let expected =
             purchased - drawn.get(lot.row.uuid.as_str()).copied().unwrap_or(0) + adjusted;
         if expected != remaining {

@@ -167,6 +167,10 @@ pub struct Lot {
     pub location: Option<String>,
     /// Free text.
     pub notes: Option<String>,
+    /// Who recorded the purchase (an API token's name); null when unknown. Absent from
+    /// exports made before authors were kept.
+    #[serde(default)]
+    pub recorded_by: Option<String>,
     /// Corrections of the remaining quantity, oldest first.
     #[serde(default)]
     pub adjustments: Vec<Adjustment>,
@@ -188,6 +192,10 @@ pub struct Adjustment {
     pub reason: String,
     /// Free text.
     pub notes: Option<String>,
+    /// Who made it (an API token's name); null when unknown. Absent from exports made
+    /// before authors were kept.
+    #[serde(default)]
+    pub recorded_by: Option<String>,
 }
 
 /// A recipe (key: `name`, case-insensitive).
@@ -388,6 +396,14 @@ pub struct Assignment {
     pub ready_at: Option<String>,
     /// When it was delivered.
     pub delivered_at: Option<String>,
+    /// Who made it READY (an API token's name); only with `readyAt`. Absent from exports
+    /// made before authors were kept.
+    #[serde(default)]
+    pub ready_by: Option<String>,
+    /// Who made it DELIVERED (an API token's name); only with `deliveredAt`. Absent from
+    /// exports made before authors were kept.
+    #[serde(default)]
+    pub delivered_by: Option<String>,
 }
 
 /// Batches of a recipe an event needs (key: event + recipe).
@@ -444,6 +460,10 @@ pub struct ProductionRun {
     pub total_ingredient_cost: String,
     /// Total / actual yield (checked).
     pub per_unit_cost: String,
+    /// Who recorded it (an API token's name); null when unknown. Absent from exports made
+    /// before authors were kept.
+    #[serde(default)]
+    pub recorded_by: Option<String>,
     /// What was drawn from each lot.
     #[serde(default)]
     pub consumptions: Vec<ProductionConsumption>,
@@ -489,6 +509,10 @@ pub struct AssemblyRun {
     pub total_component_cost: String,
     /// Total / quantity (checked).
     pub per_unit_cost: String,
+    /// Who recorded it (an API token's name); null when unknown. Absent from exports made
+    /// before authors were kept.
+    #[serde(default)]
+    pub recorded_by: Option<String>,
     /// What was drawn.
     #[serde(default)]
     pub consumptions: Vec<AssemblyConsumption>,

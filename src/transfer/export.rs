@@ -238,6 +238,7 @@ pub fn build(t: Tables, exported_at: chrono::NaiveDateTime) -> AppResult<Documen
                 quantity_after: q(a.quantity_after),
                 reason: a.reason,
                 notes: a.notes,
+                recorded_by: a.recorded_by,
             })
             .collect();
         doc.lots.push(Lot {
@@ -252,6 +253,7 @@ pub fn build(t: Tables, exported_at: chrono::NaiveDateTime) -> AppResult<Documen
             expires_on: r.expires_on.map(date),
             location: r.location,
             notes: r.notes,
+            recorded_by: r.recorded_by,
             adjustments,
         });
     }
@@ -383,6 +385,8 @@ pub fn build(t: Tables, exported_at: chrono::NaiveDateTime) -> AppResult<Documen
             delivered_to: r.delivered_to,
             ready_at: r.ready_at.map(timestamp),
             delivered_at: r.delivered_at.map(timestamp),
+            ready_by: r.ready_by,
+            delivered_by: r.delivered_by,
         });
     }
     for r in t.production_targets {
@@ -430,6 +434,7 @@ pub fn build(t: Tables, exported_at: chrono::NaiveDateTime) -> AppResult<Documen
             notes: r.notes,
             total_ingredient_cost: money(r.total_ingredient_cost),
             per_unit_cost: price(r.per_unit_cost),
+            recorded_by: r.recorded_by,
             consumptions,
         });
     }
@@ -462,6 +467,7 @@ pub fn build(t: Tables, exported_at: chrono::NaiveDateTime) -> AppResult<Documen
             notes: r.notes,
             total_component_cost: money(r.total_component_cost),
             per_unit_cost: price(r.per_unit_cost),
+            recorded_by: r.recorded_by,
             consumptions,
         });
     }

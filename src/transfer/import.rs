@@ -325,6 +325,7 @@ crate::impl_for_backends! {
                             inventory_lots::expires_on.eq(l.expires_on),
                             inventory_lots::location.eq(&l.row.location),
                             inventory_lots::notes.eq(&l.row.notes),
+                            inventory_lots::recorded_by.eq(&l.row.recorded_by),
                         ))
                         .returning(inventory_lots::id)
                         .get_result(self)
@@ -334,8 +335,8 @@ crate::impl_for_backends! {
                     counts.create("lots");
                     created(id)
                 };
-                for (j, (uuid, when, before, after, reason, notes)) in l.adjustments.iter().enumerate() {
-                    if keys.adjustments.contains(uuid) {
+                for (j, a) in l.adjustments.iter().enumerate() {
+                    if keys.adjustments.contains(&a.uuid) {
                         counts.skip("adjustments");
                         continue;
                     }
@@ -345,19 +346,20 @@ crate::impl_for_backends! {
                     }
                     diesel::insert_into(inventory_adjustments::table)
                         .values((
-                            inventory_adjustments::uuid.eq(uuid),
-                            inventory_adjustments::created_at.eq(when),
-                            inventory_adjustments::updated_at.eq(when),
+                            inventory_adjustments::uuid.eq(&a.uuid),
+                            inventory_adjustments::created_at.eq(a.adjusted_at),
+                            inventory_adjustments::updated_at.eq(a.adjusted_at),
                             inventory_adjustments::lot_id.eq(lot.id),
-                            inventory_adjustments::quantity_before.eq(before),
-                            inventory_adjustments::quantity_after.eq(after),
-                            inventory_adjustments::reason.eq(reason),
-                            inventory_adjustments::notes.eq(notes),
+                            inventory_adjustments::quantity_before.eq(a.before),
+                            inventory_adjustments::quantity_after.eq(a.after),
+                            inventory_adjustments::reason.eq(&a.reason),
+                            inventory_adjustments::notes.eq(&a.notes),
+                            inventory_adjustments::recorded_by.eq(&a.recorded_by),
                         ))
                         .execute(self)
                         .await
                         .map_err(at(&path))?;
-                    keys.adjustments.insert(uuid.clone());
+                    keys.adjustments.insert(a.uuid.clone());
                     counts.create("adjustments");
                 }
             }

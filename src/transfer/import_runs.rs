@@ -118,6 +118,8 @@ crate::impl_for_backends! {
                         event_recipient_packages::delivered_to.eq(&r.delivered_to),
                         event_recipient_packages::ready_at.eq(a.ready_at),
                         event_recipient_packages::delivered_at.eq(a.delivered_at),
+                        event_recipient_packages::ready_by.eq(&r.ready_by),
+                        event_recipient_packages::delivered_by.eq(&r.delivered_by),
                     ))
                     .execute(self)
                     .await

@@ -351,6 +351,30 @@ impl TestApp {
         response["data"].clone()
     }
 
+    /// Runs a document that must succeed as the API token `name` (a baker) and returns its
+    /// `data`. The document runs in process, on this test's database, with the caller in
+    /// the request data as the transports hand it to the resolvers; no transport sends a
+    /// token's caller yet, so this is how a named caller is tested.
+    pub async fn ok_as(&self, name: &str, query: &str, variables: Value) -> Value {
+        let schema = bakeplan::graphql::build_schema(Some(self.db.clone()), Limits::default());
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables))
+            .data(bakeplan::auth::Caller {
+                name: Some(name.to_string()),
+                role: bakeplan::auth::Role::Baker,
+            })
+            .data(bakeplan::graphql::loaders::new_loaders(self.db.clone()));
+        let response = serde_json::to_value(
+            bakeplan::graphql::BakeplanSchema::execute(&schema, request).await,
+        )
+        .expect("JSON");
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors as {name}: {response:#}\nquery: {query}"
+        );
+        response["data"].clone()
+    }
+
     /// Posts a document that must fail and returns its first error.
     pub async fn error(&self, query: &str, variables: Value) -> GqlError {
         let response = self.graphql(query, variables).await;

@@ -1,6 +1,7 @@
 //! The integration-test binary: every test drives the real server over HTTP, once on
 //! SQLite and once on PostgreSQL.
 
+mod authorship;
 mod cancellation;
 mod catalog;
 mod conventions;

@@ -646,6 +646,32 @@ db_test!(assignments_hold_their_status_rules, |app| {
     expect_rejected(&app, &update("fulfillment_status = NULL"), NotNullViolation).await;
     let delivered = update("fulfillment_status = 'DELIVERED', delivered_to = 'door'");
     assert_eq!(expect_accepted(&app, &delivered).await, 1);
+
+    // An author is stamped with the time of the step: never without it.
+    expect_all_rejected(
+        &app,
+        CheckViolation,
+        &[update("ready_by = 'erin'"), update("delivered_by = 'finn'")],
+    )
+    .await;
+    let stamped = update(&format!(
+        "ready_at = {TS}, ready_by = 'erin', delivered_at = {TS}, delivered_by = 'finn'"
+    ));
+    assert_eq!(expect_accepted(&app, &stamped).await, 1);
+    assert_eq!(
+        word(
+            &app,
+            &format!("SELECT ready_by || '/' || delivered_by AS s FROM event_recipient_packages WHERE package_id = {p}"),
+        )
+        .await,
+        "erin/finn"
+    );
+    expect_all_rejected(
+        &app,
+        CheckViolation,
+        &[update("ready_at = NULL"), update("delivered_at = NULL")],
+    )
+    .await;
 });
 
 db_test!(finished_units_and_goods_hold_their_shape, |app| {

@@ -183,6 +183,27 @@ crate::db_test!(exports_validate_against_the_published_schema, |app| {
     generated.finish().await;
 });
 
+crate::db_test!(exports_with_authors_validate_against_the_schema, |app| {
+    crate::authorship::record_with_authors(&app).await;
+    let document =
+        serde_json::to_value(bakeplan::transfer::export(&app.db).await.unwrap()).unwrap();
+    assert_eq!(document["productionRuns"][0]["recordedBy"], "carla");
+    assert_eq!(document["assignments"][0]["deliveredBy"], "finn");
+    assert_eq!(errors(&document), Vec::<String>::new());
+    // The author fields are described (a number is refused) but not required (the demo,
+    // an export from before them, has none and validates).
+    let mut wrong = document.clone();
+    wrong["lots"][0]["recordedBy"] = json!(7);
+    wrong["assignments"][0]["readyBy"] = json!(true);
+    assert_eq!(
+        errors(&wrong),
+        vec![
+            "$.assignments[0].readyBy: boolean is not [\"string\", \"null\"]".to_string(),
+            "$.lots[0].recordedBy: integer is not [\"string\", \"null\"]".to_string(),
+        ]
+    );
+});
+
 #[test]
 fn the_validator_finds_what_breaks_the_schema() {
     let mut document: Value = serde_json::from_str(bakeplan::transfer::demo::DEMO_JSON).unwrap();
