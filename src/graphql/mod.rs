@@ -23,6 +23,7 @@ pub mod recipes;
 pub mod scalars;
 pub mod subscriptions;
 pub mod targets;
+pub mod tokens;
 pub mod transfer;
 
 use crate::db::Db;
@@ -46,6 +47,7 @@ pub struct QueryRoot(
     production::RunsQuery,
     progress::ProgressQuery,
     transfer::TransferQuery,
+    tokens::TokensQuery,
 );
 
 /// The mutation root.
@@ -59,6 +61,7 @@ pub struct MutationRoot(
     targets::TargetsMutation,
     planning::PlanningMutation,
     transfer::TransferMutation,
+    tokens::TokensMutation,
 );
 
 /// The complete schema type.
