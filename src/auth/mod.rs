@@ -9,7 +9,16 @@ use serde::{Deserialize, Serialize};
 
 /// What a token may do. Ordered: a stronger role may do everything a weaker one may.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
     async_graphql::Enum,
 )]
 #[serde(rename_all = "lowercase")]
@@ -190,8 +199,18 @@ mod tests {
         assert_eq!(bearer_token(None), Ok(None));
         assert_eq!(bearer_token(Some("Bearer bp_abc")), Ok(Some("bp_abc")));
         assert_eq!(bearer_token(Some("bearer  bp_abc ")), Ok(Some("bp_abc")));
-        for bad in ["Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "bp_abc", "Bearer a b"] {
-            assert_eq!(bearer_token(Some(bad)), Err(AuthFailure::Malformed), "{bad}");
+        for bad in [
+            "Basic dXNlcjpwYXNz",
+            "Bearer",
+            "Bearer ",
+            "bp_abc",
+            "Bearer a b",
+        ] {
+            assert_eq!(
+                bearer_token(Some(bad)),
+                Err(AuthFailure::Malformed),
+                "{bad}"
+            );
         }
     }
 

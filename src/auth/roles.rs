@@ -3,8 +3,9 @@
 //! schema's mutation fields, and at run time a mutation missing from it needs a manager.
 //! Queries and subscriptions need a viewer unless listed here.
 
-use super::Role;
-use async_graphql::parser::types::OperationType;
+use super::{Caller, Role};
+use crate::error::AppError;
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 
 /// Every mutation field and the role it needs.
 pub const MUTATIONS: &[(&str, Role)] = &[
@@ -80,6 +81,83 @@ pub fn required_role(operation: OperationType, field: &str) -> Role {
         .map_or(otherwise, |(_, role)| *role)
 }
 
+/// The root fields the operation `operation_name` of `document` selects, through fragment
+/// spreads and inline fragments on the root type, each once, in document order; `None`
+/// when the document does not pick one operation (validation then refuses it).
+pub fn root_fields<'d>(
+    document: &'d ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<(OperationType, Vec<&'d str>)> {
+    let operation = crate::graphql::field_order::operation(document, operation_name)?;
+    let mut fields = Vec::new();
+    let mut spread = Vec::new();
+    collect(
+        &operation.node.selection_set.node,
+        document,
+        &mut spread,
+        &mut fields,
+    );
+    Some((operation.node.ty, fields))
+}
+
+fn collect<'d>(
+    set: &'d SelectionSet,
+    document: &'d ExecutableDocument,
+    spread: &mut Vec<&'d str>,
+    fields: &mut Vec<&'d str>,
+) {
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => {
+                let name = field.node.name.node.as_str();
+                if !fields.contains(&name) {
+                    fields.push(name);
+                }
+            }
+            Selection::InlineFragment(fragment) => {
+                collect(&fragment.node.selection_set.node, document, spread, fields)
+            }
+            Selection::FragmentSpread(fragment_spread) => {
+                let name = fragment_spread.node.fragment_name.node.as_str();
+                // Each fragment once: a cycle (refused later by validation) cannot loop here.
+                if spread.contains(&name) {
+                    continue;
+                }
+                spread.push(name);
+                if let Some(fragment) = document.fragments.get(name) {
+                    collect(&fragment.node.selection_set.node, document, spread, fields);
+                }
+            }
+        }
+    }
+}
+
+/// Refuses an operation any of whose root fields needs a stronger role than the caller's:
+/// `FORBIDDEN` naming the field that needs the strongest role, with that role in
+/// `extensions.requiredRole`. Run before execution, so a refused operation writes nothing.
+pub fn authorize(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+    caller: &Caller,
+) -> Result<(), AppError> {
+    let Some((ty, fields)) = root_fields(document, operation_name) else {
+        return Ok(());
+    };
+    let strongest = fields
+        .into_iter()
+        .map(|field| (field, required_role(ty, field)))
+        .filter(|(_, required)| *required > caller.role)
+        .max_by_key(|(_, required)| *required);
+    match strongest {
+        None => Ok(()),
+        Some((field, required)) => Err(AppError::Forbidden {
+            field: field.to_string(),
+            required,
+            role: caller.role,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,7 +199,10 @@ mod tests {
             "mutations without a role in src/auth/roles.rs: {missing:?}"
         );
         let stale: Vec<_> = table.difference(&schema).collect();
-        assert!(stale.is_empty(), "MUTATIONS lists fields the schema lacks: {stale:?}");
+        assert!(
+            stale.is_empty(),
+            "MUTATIONS lists fields the schema lacks: {stale:?}"
+        );
     }
 
     #[test]
@@ -132,8 +213,79 @@ mod tests {
         }
         let subscriptions = fields_of("SubscriptionRoot");
         for (name, _) in SUBSCRIPTIONS {
-            assert!(subscriptions.contains(*name), "no subscription field {name}");
+            assert!(
+                subscriptions.contains(*name),
+                "no subscription field {name}"
+            );
         }
+    }
+
+    fn refusal(query: &str, role: Role) -> Option<(String, Role)> {
+        let document = async_graphql::parser::parse_query(query).unwrap();
+        let caller = Caller {
+            name: Some("t".into()),
+            role,
+        };
+        match authorize(&document, None, &caller) {
+            Ok(()) => None,
+            Err(AppError::Forbidden {
+                field, required, ..
+            }) => Some((field, required)),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn authorize_looks_through_fragments_on_the_root() {
+        assert_eq!(refusal("{ events { totalCount } }", Role::Viewer), None);
+        assert_eq!(
+            refusal("{ exportData }", Role::Baker),
+            Some(("exportData".into(), Role::Manager))
+        );
+        assert_eq!(
+            refusal(
+                "mutation { ...F } fragment F on MutationRoot { ... on MutationRoot { createEvent(input: {}) { id } } }",
+                Role::Baker
+            ),
+            Some(("createEvent".into(), Role::Manager))
+        );
+        assert_eq!(
+            refusal(
+                "mutation { recordPurchase(input: {}) { id } deleteEvent(id: 1) { deletedId } }",
+                Role::Viewer
+            ),
+            Some(("deleteEvent".into(), Role::Manager))
+        );
+        assert_eq!(
+            refusal(
+                "mutation { recordPurchase(input: {}) { id } }",
+                Role::Viewer
+            ),
+            Some(("recordPurchase".into(), Role::Baker))
+        );
+        assert_eq!(
+            refusal("mutation { recordPurchase(input: {}) { id } }", Role::Baker),
+            None
+        );
+        // A fragment cycle is left to validation, without looping here.
+        assert_eq!(
+            refusal(
+                "mutation { ...A } fragment A on MutationRoot { ...A }",
+                Role::Viewer
+            ),
+            None
+        );
+        assert_eq!(
+            refusal(
+                "subscription { eventProgress(eventId: 1) { percent } }",
+                Role::Viewer
+            ),
+            None
+        );
+        assert_eq!(
+            refusal("mutation { createEvent(input: {}) { id } }", Role::Manager),
+            None
+        );
     }
 
     #[test]
@@ -158,9 +310,15 @@ mod tests {
             required_role(OperationType::Mutation, "somethingNew"),
             Role::Manager
         );
-        assert_eq!(required_role(OperationType::Mutation, "__typename"), Role::Viewer);
+        assert_eq!(
+            required_role(OperationType::Mutation, "__typename"),
+            Role::Viewer
+        );
         assert_eq!(required_role(OperationType::Query, "events"), Role::Viewer);
-        assert_eq!(required_role(OperationType::Query, "exportData"), Role::Manager);
+        assert_eq!(
+            required_role(OperationType::Query, "exportData"),
+            Role::Manager
+        );
         assert_eq!(
             required_role(OperationType::Subscription, "eventProgress"),
             Role::Viewer

@@ -194,6 +194,15 @@ pub fn finish_codes(errors: &mut [async_graphql::ServerError]) {
     }
 }
 
+/// An application error refused before execution (no location, no path), with its code and
+/// extensions as [`From<AppError>`] gives them.
+pub fn server_error(error: AppError) -> async_graphql::ServerError {
+    let error = Error::from(error);
+    let mut server = async_graphql::ServerError::new(error.message, None);
+    server.extensions = error.extensions;
+    server
+}
+
 /// Whether any of `errors` carries `code`.
 pub fn has_code(errors: &[async_graphql::ServerError], code: ErrorCode) -> bool {
     errors.iter().any(|e| {
@@ -253,7 +262,10 @@ mod tests {
             "`createEvent` needs the manager role; this request has baker"
         );
         assert_eq!(
-            forbidden.extensions.as_ref().and_then(|e| e.get("requiredRole")),
+            forbidden
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("requiredRole")),
             Some(&Value::String("manager".into()))
         );
         assert_eq!(
