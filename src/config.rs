@@ -63,12 +63,83 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ImportModeArg::Merge)]
         mode: ImportModeArg,
     },
+    /// Make, list and revoke API tokens (migrates first).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Load a small demo data set (one Christmas event) through the import (migrates first).
     Demo {
         /// Replace whatever the database holds (otherwise a non-empty database is refused).
         #[arg(long)]
         force: bool,
     },
+}
+
+/// `bakeplan token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print it, once, alone on standard output (only its hash is kept).
+    Create {
+        /// Unique name among tokens not revoked, e.g. "kitchen-phone".
+        #[arg(long)]
+        name: String,
+        /// What requests with the token may do.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Days until the token stops working (default: never).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::store::tokens::MAX_EXPIRY_DAYS)))]
+        expires_in: Option<u32>,
+    },
+    /// List the tokens not revoked: name, role, created, last used, expiry (never a secret).
+    List,
+    /// Revoke a token by name: requests with it are refused from the next one on.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+/// `--role` of `token create`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Reads and subscribes.
+    Viewer,
+    /// Also records purchases, adjustments, production, assembly and fulfillment.
+    Baker,
+    /// Everything.
+    Manager,
+}
+
+impl From<RoleArg> for crate::auth::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Viewer => crate::auth::Role::Viewer,
+            RoleArg::Baker => crate::auth::Role::Baker,
+            RoleArg::Manager => crate::auth::Role::Manager,
+        }
+    }
+}
+
+/// `--auth` of `serve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    /// Every request needs a token (`Authorization: Bearer …`).
+    Required,
+    /// No tokens: every caller may do everything.
+    Off,
+    /// Off when listening only on a loopback address (127.0.0.0/8, ::1, localhost),
+    /// required otherwise.
+    Auto,
+}
+
+impl AuthArg {
+    /// The mode for a server listening on `bind`.
+    pub fn resolve(self, bind: &str) -> crate::auth::AuthMode {
+        match self {
+            AuthArg::Required => crate::auth::AuthMode::Required,
+            AuthArg::Off => crate::auth::AuthMode::Off,
+            AuthArg::Auto => crate::auth::AuthMode::auto_for(bind),
+        }
+    }
 }
 
 /// `--mode` of `import`.
@@ -95,6 +166,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "BAKEPLAN_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
+
+    /// Whether requests need an API token: `required`, `off`, or `auto` (off only when
+    /// `--bind` is a loopback address).
+    #[arg(long, env = "BAKEPLAN_AUTH", value_enum, default_value_t = AuthArg::Auto)]
+    pub auth: AuthArg,
 
     /// Maximum database connections.
     #[arg(long, env = "BAKEPLAN_POOL_SIZE", default_value_t = 16)]
@@ -238,5 +314,62 @@ mod tests {
         let serve = ServeArgs::default();
         assert_eq!(serve.bind, "127.0.0.1:8080");
         assert_eq!(serve.max_batch, 10);
+        assert_eq!(serve.auth, AuthArg::Auto);
+        assert_eq!(
+            serve.auth.resolve(&serve.bind),
+            crate::auth::AuthMode::Off,
+            "the default bind is loopback"
+        );
+    }
+
+    #[test]
+    fn auth_flag_resolves_against_the_bind_address() {
+        use crate::auth::AuthMode;
+        let parse = |args: &[&str]| ServeOnly::parse_from(args.iter().copied()).args;
+        let serve = parse(&["serve", "--bind", "0.0.0.0:8080"]);
+        assert_eq!(serve.auth.resolve(&serve.bind), AuthMode::Required);
+        let serve = parse(&["serve", "--bind", "0.0.0.0:8080", "--auth", "off"]);
+        assert_eq!(serve.auth.resolve(&serve.bind), AuthMode::Off);
+        let serve = parse(&["serve", "--auth", "required"]);
+        assert_eq!(serve.auth.resolve(&serve.bind), AuthMode::Required);
+    }
+
+    #[test]
+    fn token_commands_parse() {
+        let cli = Cli::parse_from([
+            "bakeplan",
+            "token",
+            "create",
+            "--name",
+            "phone",
+            "--role",
+            "baker",
+            "--expires-in",
+            "30",
+        ]);
+        assert!(matches!(
+            cli.command,
+            Some(Command::Token(TokenCommand::Create { ref name, role: RoleArg::Baker, expires_in: Some(30) })) if name == "phone"
+        ));
+        assert!(Cli::try_parse_from([
+            "bakeplan", "token", "create", "--name", "x", "--role", "admin"
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from([
+            "bakeplan",
+            "token",
+            "create",
+            "--name",
+            "x",
+            "--role",
+            "viewer",
+            "--expires-in",
+            "0"
+        ])
+        .is_err());
+        assert!(matches!(
+            Cli::parse_from(["bakeplan", "token", "revoke", "phone"]).command,
+            Some(Command::Token(TokenCommand::Revoke { .. }))
+        ));
     }
 }

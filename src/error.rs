@@ -81,6 +81,19 @@ pub enum AppError {
         /// The states allowed next.
         allowed: Vec<String>,
     },
+    /// The request carries no valid token (`--auth required`).
+    #[error("{0}")]
+    Unauthenticated(crate::auth::AuthFailure),
+    /// The caller's role is too weak for a field of the operation; nothing was run.
+    #[error("`{field}` needs the {} role; this request has {}", .required.as_str(), .role.as_str())]
+    Forbidden {
+        /// The root field refused.
+        field: String,
+        /// The role it needs.
+        required: crate::auth::Role,
+        /// The caller's role.
+        role: crate::auth::Role,
+    },
     /// The request is too expensive to run.
     #[error("{0}")]
     QueryTooComplex(String),

@@ -1,8 +1,9 @@
-//! The `bakeplan` command: serve (default), migrate, schema, bench-data, export, import, demo.
+//! The `bakeplan` command: serve (default), migrate, schema, bench-data, export, import, demo,
+//! token.
 
 use bakeplan::auth::trusted::TrustedDocuments;
 use bakeplan::bench_data;
-use bakeplan::config::{redact_url, Cli, Command, LogFormat, ServeArgs};
+use bakeplan::config::{redact_url, Cli, Command, LogFormat, ServeArgs, TokenCommand};
 use bakeplan::db::pool::DbOptions;
 use bakeplan::db::{migrate, Db};
 use bakeplan::graphql::{self, Limits};
@@ -12,6 +13,7 @@ use clap::Parser;
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod token_cli;
 mod transfer_cli;
 
 /// mimalloc instead of glibc's malloc: resolving a large GraphQL response allocates
@@ -47,6 +49,15 @@ async fn main() -> ExitCode {
             transfer_cli::import(&cli.database_url, &file, mode.into()).await
         }
         Some(Command::Demo { force }) => transfer_cli::demo(&cli.database_url, force).await,
+        Some(Command::Token(TokenCommand::Create {
+            name,
+            role,
+            expires_in,
+        })) => token_cli::create(&cli.database_url, name, role.into(), expires_in).await,
+        Some(Command::Token(TokenCommand::List)) => token_cli::list(&cli.database_url).await,
+        Some(Command::Token(TokenCommand::Revoke { name })) => {
+            token_cli::revoke(&cli.database_url, &name).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -121,7 +132,9 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
         max_import_bytes: args.max_import_bytes,
     };
     let origins = OriginPolicy::new(&args.cors_origins)?;
+    let auth = args.auth.resolve(&args.bind);
     let state = AppState::new(db.clone(), limits, args.max_batch)
+        .with_auth(auth)
         .with_origins(origins)
         .with_persisted_queries(args.persisted_queries_bytes);
     let state = match &args.trusted_documents {
@@ -148,8 +161,12 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
     tracing::info!(
         database = %redact_url(url),
         backend = db.backend().name(),
+        auth = auth.as_str(),
         "serving GraphQL on http://{address}/graphql (GraphiQL: http://{address}/graphiql)"
     );
+    if auth == bakeplan::auth::AuthMode::Off && address.ip().is_unspecified() {
+        tracing::warn!("authentication is off on a public address: anyone who can reach it may change everything");
+    }
     server.await.map_err(|e| e.to_string())?;
     tracing::info!("server stopped");
     Ok(())

@@ -379,6 +379,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// API tokens: only the SHA-256 of each token's text is stored.
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        role -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(products -> ingredients (ingredient_id));
 diesel::joinable!(inventory_lots -> ingredients (ingredient_id));
 diesel::joinable!(inventory_lots -> products (product_id));
@@ -438,4 +452,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     event_production_totals,
     event_assembly_totals,
+    api_tokens,
 );

@@ -103,6 +103,8 @@ pub fn code_of(error: &AppError) -> ErrorCode {
         AppError::InsufficientInventory { .. } => ErrorCode::InsufficientInventory,
         AppError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
         AppError::QueryTooComplex(_) => ErrorCode::QueryTooComplex,
+        AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+        AppError::Forbidden { .. } => ErrorCode::Forbidden,
         AppError::Unavailable { .. } => ErrorCode::ServiceUnavailable,
         AppError::Database(_) | AppError::Internal(_) => ErrorCode::InternalServerError,
     }
@@ -148,6 +150,9 @@ impl From<AppError> for Error {
                     ext.set("current", current.as_str());
                     ext.set("allowed", to_value(allowed));
                 }
+                AppError::Forbidden { required, .. } => {
+                    ext.set("requiredRole", required.as_str());
+                }
                 _ => {}
             }
         })
@@ -189,6 +194,25 @@ pub fn finish_codes(errors: &mut [async_graphql::ServerError]) {
     }
 }
 
+/// An application error refused before execution (no location, no path), with its code and
+/// extensions as [`From<AppError>`] gives them.
+pub fn server_error(error: AppError) -> async_graphql::ServerError {
+    let error = Error::from(error);
+    let mut server = async_graphql::ServerError::new(error.message, None);
+    server.extensions = error.extensions;
+    server
+}
+
+/// Whether any of `errors` carries `code`.
+pub fn has_code(errors: &[async_graphql::ServerError], code: ErrorCode) -> bool {
+    errors.iter().any(|e| {
+        matches!(
+            e.extensions.as_ref().and_then(|ext| ext.get("code")),
+            Some(Value::String(c)) if c == code.as_str()
+        )
+    })
+}
+
 /// The HTTP status a GraphQL response should be sent with: `Some(503)` when any error is
 /// `SERVICE_UNAVAILABLE` (so clients and proxies know to retry), `None` to keep the
 /// transport's default.
@@ -223,6 +247,35 @@ mod tests {
         assert_eq!(code(AppError::bad_input("x")), "BAD_USER_INPUT");
         assert_eq!(code(AppError::not_found("Recipe", 1)), "NOT_FOUND");
         assert_eq!(code(AppError::Conflict("x".into())), "CONFLICT");
+        assert_eq!(
+            code(AppError::Unauthenticated(crate::auth::AuthFailure::Revoked)),
+            "UNAUTHENTICATED"
+        );
+        let forbidden: Error = AppError::Forbidden {
+            field: "createEvent".into(),
+            required: crate::auth::Role::Manager,
+            role: crate::auth::Role::Baker,
+        }
+        .into();
+        assert_eq!(
+            forbidden.message,
+            "`createEvent` needs the manager role; this request has baker"
+        );
+        assert_eq!(
+            forbidden
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("requiredRole")),
+            Some(&Value::String("manager".into()))
+        );
+        assert_eq!(
+            code(AppError::Forbidden {
+                field: "x".into(),
+                required: crate::auth::Role::Manager,
+                role: crate::auth::Role::Viewer
+            }),
+            "FORBIDDEN"
+        );
         assert_eq!(
             code(AppError::DeleteRestricted {
                 entity: "recipe",

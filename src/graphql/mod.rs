@@ -24,6 +24,7 @@ pub mod recipes;
 pub mod scalars;
 pub mod subscriptions;
 pub mod targets;
+pub mod tokens;
 pub mod transfer;
 
 use crate::db::Db;
@@ -47,6 +48,7 @@ pub struct QueryRoot(
     production::RunsQuery,
     progress::ProgressQuery,
     transfer::TransferQuery,
+    tokens::TokensQuery,
 );
 
 /// The mutation root.
@@ -60,6 +62,7 @@ pub struct MutationRoot(
     targets::TargetsMutation,
     planning::PlanningMutation,
     transfer::TransferMutation,
+    tokens::TokensMutation,
 );
 
 /// The complete schema type.

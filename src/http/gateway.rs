@@ -18,10 +18,11 @@
 //! one statement, as on the actix workers before.
 
 use crate::auth::trusted::TrustedDocuments;
-use crate::auth::Role;
+use crate::auth::{AuthFailure, Caller, Role};
 use crate::db::Db;
+use crate::error::AppError;
 use crate::graphql::admission::{admit, DocumentLimits, Refusal, SchemaShape};
-use crate::graphql::error::{finish_codes, ErrorCode, INTERNAL_MESSAGE};
+use crate::graphql::error::{finish_codes, server_error, ErrorCode, INTERNAL_MESSAGE};
 use crate::graphql::field_order;
 use crate::graphql::loaders::new_loaders;
 use crate::graphql::nulls::{self, FieldTypes};
@@ -88,11 +89,22 @@ pub struct Gateway {
     trusted: Option<Arc<TrustedDocuments>>,
 }
 
-/// An operation that passed the document limits and may be executed.
+/// An operation that passed the document limits and the caller's role, and may be executed.
 pub struct Admitted {
     request: Request,
     /// The type of the operation that will run, when the document names one.
     pub operation: Option<OperationType>,
+    /// Who sent it (also in the request's data, for resolvers).
+    pub caller: Caller,
+}
+
+/// On a WebSocket connection authenticated by a token: the token's hash, so every
+/// operation started on the connection checks first that the token still works (not
+/// revoked, not expired since the connection began).
+#[derive(Debug, Clone)]
+pub struct TokenCheck {
+    /// The SHA-256 of the connection's token, in hex.
+    pub hash: String,
 }
 
 impl Gateway {
@@ -128,7 +140,7 @@ impl Gateway {
 
     /// With trusted documents, refuses a document that is not listed to a caller below
     /// manager (`FORBIDDEN`, `requiredRole: "manager"`), before it is parsed.
-    pub fn refuse_untrusted(&self, query: &str, role: Role) -> Result<(), ServerError> {
+    fn refuse_untrusted(&self, query: &str, role: Role) -> Result<(), ServerError> {
         match &self.trusted {
             Some(trusted) if role < Role::Manager && !trusted.allows(query) => {
                 let mut error = ServerError::new(
@@ -144,12 +156,26 @@ impl Gateway {
         }
     }
 
-    /// Checks a request against the document limits (parsing it once); a refusal is the
-    /// error to send, with its code.
-    pub fn admit(&self, mut request: Request) -> Result<Admitted, ServerError> {
+    /// Checks a request: with trusted documents, that a caller below manager sends a listed
+    /// one; then the document limits (parsing it once); then its root fields against the
+    /// caller's role ([`crate::auth::roles::authorize`]). A refusal is the error to send,
+    /// with its code (`FORBIDDEN` with `extensions.requiredRole` for a role too weak). The
+    /// caller goes into the request's data for resolvers.
+    pub fn admit(&self, mut request: Request, caller: Caller) -> Result<Admitted, ServerError> {
+        self.refuse_untrusted(&request.query, caller.role)?;
         let operation =
             admit(&mut request, &self.limits, &self.shape).map_err(Refusal::into_server_error)?;
-        Ok(Admitted { request, operation })
+        let name = request.operation_name.clone();
+        if let Ok(document) = request.parsed_query() {
+            crate::auth::roles::authorize(document, name.as_deref(), &caller)
+                .map_err(server_error)?;
+        }
+        let request = request.data(caller.clone());
+        Ok(Admitted {
+            request,
+            operation,
+            caller,
+        })
     }
 
     /// Executes an admitted operation with fresh loaders, as a task on an execution
@@ -255,11 +281,22 @@ fn internal_error() -> ServerError {
     error
 }
 
-/// The WebSocket transport drives operations through this implementation: each streamed
-/// response gets its error codes like an HTTP response does.
+/// The connection's caller, from the data its `connection_init` produced; without one (no
+/// handshake data at all) the request is unauthenticated.
+fn session_caller(session_data: Option<&Data>) -> Result<Caller, ServerError> {
+    session_data
+        .and_then(|data| data.get(&std::any::TypeId::of::<Caller>()))
+        .and_then(|caller| caller.downcast_ref::<Caller>())
+        .cloned()
+        .ok_or_else(|| server_error(AppError::Unauthenticated(AuthFailure::Missing)))
+}
+
+/// The WebSocket transport drives operations through this implementation: each operation
+/// is checked against the connection's caller (and its token checked again), and each
+/// streamed response gets its error codes like an HTTP response does.
 impl Executor for Gateway {
     async fn execute(&self, request: Request) -> Response {
-        match self.admit(request) {
+        match session_caller(None).and_then(|caller| self.admit(request, caller)) {
             Ok(admitted) => Gateway::execute(self, admitted).await,
             Err(error) => Response::from_errors(vec![error]),
         }
@@ -270,7 +307,41 @@ impl Executor for Gateway {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        match self.admit(request) {
+        let check = session_data
+            .as_deref()
+            .and_then(|data| data.get(&std::any::TypeId::of::<TokenCheck>()))
+            .and_then(|check| check.downcast_ref::<TokenCheck>())
+            .cloned();
+        if let Some(check) = check {
+            // The token may have been revoked since the connection began: one read first.
+            let gateway = self.clone();
+            return futures::stream::once(async move {
+                match crate::store::tokens::authenticate_hash(&gateway.db, &check.hash).await {
+                    Ok(_) => gateway.admit_stream(request, session_data),
+                    Err(error) => futures::stream::once(async move {
+                        Response::from_errors(vec![server_error(error)])
+                    })
+                    .boxed(),
+                }
+            })
+            .flatten()
+            .boxed();
+        }
+        self.admit_stream(request, session_data)
+    }
+}
+
+impl Gateway {
+    /// Admits one operation of a WebSocket connection for its caller and streams its
+    /// responses.
+    fn admit_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        let admitted =
+            session_caller(session_data.as_deref()).and_then(|caller| self.admit(request, caller));
+        match admitted {
             Ok(mut admitted) => {
                 let name = admitted.request.operation_name.clone();
                 let document = admitted.request.parsed_query().ok().cloned();

@@ -5,36 +5,29 @@
 // over ws:// or wss:// on this page's own host, so the playground works behind any host,
 // port or TLS proxy. The editors follow the URL (?query=, variables, operationName), so
 // a link opens the playground on a given operation; the headers editor does not, so a
-// token pasted there never lands in a URL or the browser's history.
+// token pasted there never lands in a URL or the browser's history. Requests carry the
+// headers editor's JSON (e.g. {"Authorization": "Bearer bp_…"}) as HTTP headers, and
+// subscriptions send it as their connection_init payload, where the server reads the token.
 (function () {
   'use strict';
 
   var params = new URLSearchParams(window.location.search);
   var socketScheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
+  var headers = '';
 
-  // A token pasted in the headers editor (`{"Authorization": "Bearer bp_…"}`) goes with
-  // every HTTP request, and in the `connection_init` payload of subscriptions: one lazy
-  // WebSocket client per Authorization value.
-  var fetchers = {};
-  function authorization(headers) {
-    var found = '';
-    Object.keys(headers || {}).forEach(function (name) {
-      if (name.toLowerCase() === 'authorization') found = String(headers[name]);
-    });
-    return found;
-  }
-  function fetcher(graphQLParams, options) {
-    var auth = authorization(options && options.headers);
-    if (!fetchers[auth]) {
-      var wsClient = window.graphqlWs.createClient({
-        url: socketScheme + window.location.host + '/graphql',
-        lazy: true,
-        connectionParams: auth ? { Authorization: auth } : {},
-      });
-      fetchers[auth] = window.GraphiQL.createFetcher({ url: '/graphql', wsClient: wsClient });
-    }
-    return fetchers[auth](graphQLParams, options);
-  }
+  var wsClient = window.graphqlWs.createClient({
+    url: socketScheme + window.location.host + '/graphql',
+    lazy: true,
+    connectionParams: function () {
+      try {
+        var parsed = JSON.parse(headers || '{}');
+        return parsed && typeof parsed === 'object' ? parsed : {};
+      } catch (e) {
+        return {};
+      }
+    },
+  });
+  var fetcher = window.GraphiQL.createFetcher({ url: '/graphql', wsClient: wsClient });
 
   function remember(name) {
     return function (value) {
@@ -58,6 +51,9 @@
       onEditQuery: remember('query'),
       onEditVariables: remember('variables'),
       onEditOperationName: remember('operationName'),
+      onEditHeaders: function (value) {
+        headers = value;
+      },
       isHeadersEditorEnabled: true,
       defaultEditorToolsVisibility: true,
     })

@@ -7,10 +7,13 @@
 //! batch size, and the document limits. Every refusal is a GraphQL JSON response with
 //! `extensions.code`.
 
+use super::auth;
 use super::persisted::{PersistedError, PersistedQueries};
 use super::problem::{error_body, error_response};
 use super::AppState;
-use crate::graphql::error::{http_status_for, ErrorCode};
+use crate::auth::roles::required_role;
+use crate::auth::Caller;
+use crate::graphql::error::{has_code, http_status_for, ErrorCode};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -104,6 +107,10 @@ pub async fn post(
     let Some(media) = negotiate(request.headers()) else {
         return not_acceptable();
     };
+    let caller = match auth::caller(&state, auth::authorization(request.headers())).await {
+        Ok(caller) => caller,
+        Err(error) => return auth::refusal(media.as_str(), error),
+    };
     if !is_json_body(request.headers()) {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -112,8 +119,14 @@ pub async fn post(
         );
     }
     let limit = state.max_body_bytes;
-    // A lone importData mutation may be larger, up to --max-import-bytes (see import_body).
-    let ceiling = limit.max(state.max_import_bytes);
+    // A lone importData mutation may be larger, up to --max-import-bytes (see import_body),
+    // when the caller may import at all.
+    let may_import = caller.role >= required_role(OperationType::Mutation, "importData");
+    let ceiling = if may_import {
+        limit.max(state.max_import_bytes)
+    } else {
+        limit
+    };
     let too_large = || {
         error_response(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -154,7 +167,7 @@ pub async fn post(
     };
     match batch {
         Body::Single(request) => {
-            let outcome = run(&state, *request, false).await;
+            let outcome = run(&state, *request, &caller, false).await;
             respond_single(media, outcome)
         }
         Body::Batch(requests) => {
@@ -176,9 +189,10 @@ pub async fn post(
                     "the batch is empty; send at least one operation",
                 );
             }
-            let outcomes =
-                futures::future::join_all(requests.into_iter().map(|r| run(&state, r, false)))
-                    .await;
+            let outcomes = futures::future::join_all(
+                requests.into_iter().map(|r| run(&state, r, &caller, false)),
+            )
+            .await;
             respond_batch(media, outcomes)
         }
     }
@@ -268,6 +282,10 @@ pub async fn get(state: web::Data<AppState>, request: HttpRequest) -> HttpRespon
     let Some(media) = negotiate(request.headers()) else {
         return not_acceptable();
     };
+    let caller = match auth::caller(&state, auth::authorization(request.headers())).await {
+        Ok(caller) => caller,
+        Err(error) => return auth::refusal(media.as_str(), error),
+    };
     let bad =
         |message: &str| error_response(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message);
     let Ok(params) = web::Query::<GetParams>::from_query(request.query_string()) else {
@@ -315,7 +333,7 @@ pub async fn get(state: web::Data<AppState>, request: HttpRequest) -> HttpRespon
             Err(_) => return bad("the \"extensions\" parameter must be a JSON object"),
         }
     }
-    let outcome = run(&state, Ok(graphql), true).await;
+    let outcome = run(&state, Ok(graphql), &caller, true).await;
     respond_single(media, outcome)
 }
 
@@ -341,12 +359,12 @@ fn refused_by(state: &AppState, error: PersistedError) -> Outcome {
     Outcome::Refused(vec![error])
 }
 
-async fn run(state: &AppState, item: Item, read_only: bool) -> Outcome {
+async fn run(state: &AppState, item: Item, caller: &Caller, read_only: bool) -> Outcome {
     let request = match item {
         Ok(request) => request,
         Err(error) => return refused_by(state, error),
     };
-    let admitted = match state.gateway.admit(request) {
+    let admitted = match state.gateway.admit(request, caller.clone()) {
         Ok(admitted) => admitted,
         Err(error) => {
             // Never reached the schema, whose extension counts and logs the others.
@@ -389,6 +407,12 @@ fn body_of(outcome: &Outcome) -> (StatusCode, String, bool) {
             executed_status(response),
             serde_json::to_string(response).unwrap_or_default(),
             false,
+        ),
+        // A role too weak is 403, like the transport's other refusals of who is asking.
+        Outcome::Refused(errors) if has_code(errors, ErrorCode::Forbidden) => (
+            StatusCode::FORBIDDEN,
+            serde_json::to_string(&serde_json::json!({ "errors": errors })).unwrap_or_default(),
+            true,
         ),
         Outcome::Refused(errors) => (
             StatusCode::BAD_REQUEST,

@@ -1,6 +1,7 @@
 //! The actix-web application: GraphQL over HTTP (POST and GET) and WebSocket, GraphiQL,
 //! health, readiness and metrics.
 
+pub mod auth;
 pub mod gateway;
 pub mod graphiql;
 pub mod graphql_http;
@@ -46,6 +47,11 @@ pub struct AppState {
     pub max_import_bytes: usize,
     /// The only documents viewers and bakers may run (`--trusted-documents`), if set.
     pub trusted: Option<Arc<TrustedDocuments>>,
+    /// Whether requests need a token (`--auth`, resolved).
+    pub auth: crate::auth::AuthMode,
+    /// How often a WebSocket connection checks again that its token still works (the
+    /// subscription poll interval).
+    pub poll_interval: std::time::Duration,
 }
 
 impl AppState {
@@ -71,7 +77,15 @@ impl AppState {
             persisted: Arc::new(PersistedQueries::new(DEFAULT_PERSISTED_QUERIES_BYTES)),
             max_import_bytes: limits.max_import_bytes,
             trusted: None,
+            auth: crate::auth::AuthMode::Required,
+            poll_interval: limits.poll_interval,
         }
+    }
+
+    /// Sets whether requests need a token (`--auth`, resolved; required unless set).
+    pub fn with_auth(mut self, mode: crate::auth::AuthMode) -> Self {
+        self.auth = mode;
+        self
     }
 
     /// Gives automatic persisted queries `bytes` of memory (`--persisted-queries-bytes`).

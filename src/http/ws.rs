@@ -6,10 +6,20 @@
 //! runtime (see [`super::gateway`]): when the client completes a subscription or drops the
 //! connection, the streams are dropped there, where an interrupted database read can be
 //! waited for, and their connections go back to the pool.
+//!
+//! Authentication (`--auth required`): the token comes from the `connection_init` payload
+//! (`{"Authorization": "Bearer …"}`, the key in any case, also under `headers`), or else
+//! from the upgrade request's `Authorization` header. A connection without a valid token
+//! is closed with 4401. Each operation is checked against the token's role like an HTTP
+//! request, and the token itself is checked again when an operation starts and every
+//! subscription poll interval: once it is revoked or expired, the socket closes with 4401
+//! and its subscriptions end.
 
-use super::gateway::Gateway;
+use super::gateway::{Gateway, TokenCheck};
 use super::problem::error_response;
 use super::AppState;
+use crate::auth::{bearer_token, secret, AuthFailure, AuthMode, Caller};
+use crate::error::AppError;
 use crate::graphql::error::ErrorCode;
 use crate::graphql::loaders::new_loaders;
 use actix_web::http::header;
@@ -20,6 +30,8 @@ use async_graphql::http::{
     WebSocket, WebSocketProtocols as Protocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS,
 };
 use futures::StreamExt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// Messages queued from the socket to the protocol task before reading pauses.
 const INBOUND_QUEUE: usize = 64;
@@ -118,12 +130,72 @@ pub async fn upgrade(
         }
     });
 
+    let access = Access {
+        mode: state.auth,
+        header: super::auth::authorization(request.headers()).map(str::to_string),
+        recheck: state.poll_interval,
+    };
     let gateway = state.gateway.clone();
-    state
-        .gateway
-        .runtime()
-        .spawn(serve_protocol(gateway, protocol, inbound_rx, session));
+    state.gateway.runtime().spawn(serve_protocol(
+        gateway, protocol, inbound_rx, session, access,
+    ));
     Ok(response)
+}
+
+/// How a connection is authenticated.
+struct Access {
+    /// `--auth`, resolved.
+    mode: AuthMode,
+    /// The upgrade request's `Authorization` value, used when `connection_init` has none.
+    header: Option<String>,
+    /// How often the connection's token is checked again.
+    recheck: Duration,
+}
+
+/// The `Authorization` value a `connection_init` payload carries: the key in any case, at
+/// the top or under `headers` (as some clients send it). A value that is not a string reads
+/// as empty, and so as malformed.
+fn payload_authorization(payload: &serde_json::Value) -> Option<String> {
+    let find = |object: &serde_json::Map<String, serde_json::Value>| {
+        object
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case("authorization"))
+            .map(|(_, value)| value.as_str().unwrap_or("").to_string())
+    };
+    let object = payload.as_object()?;
+    find(object).or_else(|| {
+        object
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case("headers"))
+            .and_then(|(_, headers)| headers.as_object())
+            .and_then(find)
+    })
+}
+
+/// The caller of a connection and the hash of its token (`None` with `--auth off`), or the
+/// close code refusing it: 4401 for a missing or refused token, 4500 when the database
+/// could not be asked.
+async fn authenticate_connection(
+    db: &crate::db::Db,
+    mode: AuthMode,
+    authorization: Option<&str>,
+) -> Result<(Caller, Option<String>), (u16, String)> {
+    if mode == AuthMode::Off {
+        return Ok((Caller::unauthenticated_manager(), None));
+    }
+    let refused = |failure: AuthFailure| (4401, failure.to_string());
+    let token = bearer_token(authorization)
+        .map_err(refused)?
+        .ok_or_else(|| refused(AuthFailure::Missing))?;
+    let hash = secret::hash(token);
+    match crate::store::tokens::authenticate_hash(db, &hash).await {
+        Ok(caller) => Ok((caller, Some(hash))),
+        Err(AppError::Unauthenticated(failure)) => Err(refused(failure)),
+        Err(error) => {
+            tracing::warn!(%error, "a WebSocket token check failed");
+            Err((4500, "the token could not be checked; retry".to_string()))
+        }
+    }
 }
 
 /// Runs the subprotocol over the client's messages and sends its answers, on the
@@ -133,33 +205,75 @@ async fn serve_protocol(
     protocol: Protocols,
     inbound: tokio::sync::mpsc::Receiver<Vec<u8>>,
     mut session: actix_ws::Session,
+    access: Access,
 ) {
     let incoming = futures::stream::unfold(inbound, |mut inbound| async move {
         inbound.recv().await.map(|message| (message, inbound))
     });
     let db = gateway.db().clone();
-    let connection = WebSocket::new(gateway, incoming, protocol).on_connection_init(
-        move |_payload| async move {
-            let mut data = async_graphql::Data::default();
-            data.insert(new_loaders(db));
-            Ok(data)
-        },
-    );
-    futures::pin_mut!(connection);
-    while let Some(message) = connection.next().await {
-        match message {
-            WsMessage::Text(text) => {
-                if session.text(text).await.is_err() {
-                    return;
+    // Set by the handshake: the close code refusing the connection, and the hash of the
+    // token it was accepted with.
+    let refusal: Arc<Mutex<Option<u16>>> = Arc::default();
+    let accepted: Arc<Mutex<Option<String>>> = Arc::default();
+    let (init_db, init_refusal, init_accepted) = (db.clone(), refusal.clone(), accepted.clone());
+    let (mode, header) = (access.mode, access.header);
+    let connection =
+        WebSocket::new(gateway, incoming, protocol).on_connection_init(move |payload| async move {
+            let authorization = payload_authorization(&payload).or(header);
+            match authenticate_connection(&init_db, mode, authorization.as_deref()).await {
+                Ok((caller, hash)) => {
+                    let mut data = async_graphql::Data::default();
+                    data.insert(new_loaders(init_db));
+                    data.insert(caller);
+                    if let Some(hash) = hash {
+                        data.insert(TokenCheck { hash: hash.clone() });
+                        *init_accepted.lock().unwrap_or_else(|e| e.into_inner()) = Some(hash);
+                    }
+                    Ok(data)
+                }
+                Err((code, message)) => {
+                    *init_refusal.lock().unwrap_or_else(|e| e.into_inner()) = Some(code);
+                    Err(async_graphql::Error::new(message))
                 }
             }
-            WsMessage::Close(code, _detail) => {
-                let _ = session.close(Some(close_frame(protocol, code))).await;
-                return;
+        });
+    let refused = || *refusal.lock().unwrap_or_else(|e| e.into_inner());
+    futures::pin_mut!(connection);
+    let mut recheck = tokio::time::interval(access.recheck.max(Duration::from_millis(10)));
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            message = connection.next() => match message {
+                Some(WsMessage::Text(text)) => {
+                    if session.text(text).await.is_err() {
+                        return;
+                    }
+                }
+                Some(WsMessage::Close(code, _detail)) => {
+                    let code = refused().unwrap_or(code);
+                    let _ = session.close(Some(close_frame(protocol, code))).await;
+                    return;
+                }
+                None => break,
+            },
+            _ = recheck.tick() => {
+                let hash = accepted.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                let Some(hash) = hash else { continue };
+                match crate::store::tokens::authenticate_hash(&db, &hash).await {
+                    Err(AppError::Unauthenticated(_)) => {
+                        let _ = session.close(Some(close_frame(protocol, 4401))).await;
+                        return;
+                    }
+                    Err(error) => tracing::warn!(%error, "a WebSocket token check failed; retrying"),
+                    Ok(_) => {}
+                }
             }
         }
     }
-    let _ = session.close(None).await;
+    // The legacy protocol refuses a handshake with a message, then ends.
+    let _ = session
+        .close(refused().map(|code| close_frame(protocol, code)))
+        .await;
 }
 
 #[cfg(test)]
@@ -180,5 +294,28 @@ mod tests {
             close_frame(Protocols::GraphQLWS, 1002).code,
             CloseCode::Other(4400)
         );
+    }
+
+    #[test]
+    fn tokens_are_found_in_connection_init_payloads() {
+        let read = |payload: serde_json::Value| payload_authorization(&payload);
+        assert_eq!(
+            read(serde_json::json!({"Authorization": "Bearer a"})).as_deref(),
+            Some("Bearer a")
+        );
+        assert_eq!(
+            read(serde_json::json!({"authorization": "Bearer b"})).as_deref(),
+            Some("Bearer b")
+        );
+        assert_eq!(
+            read(serde_json::json!({"headers": {"AUTHORIZATION": "Bearer c"}})).as_deref(),
+            Some("Bearer c")
+        );
+        assert_eq!(
+            read(serde_json::json!({"Authorization": 7})).as_deref(),
+            Some("")
+        );
+        assert_eq!(read(serde_json::json!({})), None);
+        assert_eq!(read(serde_json::Value::Null), None);
     }
 }

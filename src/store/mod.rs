@@ -27,6 +27,7 @@ pub mod run_totals;
 pub mod runs;
 pub mod stock;
 pub mod targets;
+pub mod tokens;
 
 pub use keyset::{Keyed, Keyset, Page, Position};
 

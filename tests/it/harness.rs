@@ -2,6 +2,7 @@
 //! database cloned from a migrated template) and its own server on 127.0.0.1, driven over
 //! real HTTP with GraphQL documents as a client would send them.
 
+use bakeplan::auth::AuthMode;
 use bakeplan::db::pool::DbOptions;
 use bakeplan::db::{migrate, Backend, Db};
 use bakeplan::graphql::Limits;
@@ -207,6 +208,11 @@ impl TestApp {
         TestApp::spawn_with(backend, 1, 8).await
     }
 
+    /// Like [`TestApp::spawn`], with authentication required (`--auth required`).
+    pub async fn spawn_with_auth(backend: Backend) -> TestApp {
+        TestApp::spawn_custom(backend, 1, 8, |state| state.with_auth(AuthMode::Required)).await
+    }
+
     /// Like [`TestApp::spawn`], with `workers` HTTP workers and a pool of `max_connections`
     /// (concurrency tests and the benchmark).
     pub async fn spawn_with(backend: Backend, workers: usize, max_connections: usize) -> TestApp {
@@ -270,7 +276,9 @@ impl TestApp {
         customize: impl FnOnce(AppState) -> AppState,
     ) -> TestApp {
         let db = Db::open(&url, options).expect("open pool");
-        let state = customize(AppState::new(db.clone(), Limits::default(), 10));
+        // Authentication is off unless a test turns it on (see `spawn_with_auth`).
+        let state =
+            customize(AppState::new(db.clone(), Limits::default(), 10).with_auth(AuthMode::Off));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let addr = listener.local_addr().expect("addr");
         let server = http::start(

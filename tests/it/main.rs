@@ -1,6 +1,8 @@
 //! The integration-test binary: every test drives the real server over HTTP, once on
 //! SQLite and once on PostgreSQL.
 
+mod auth;
+mod auth_cli;
 mod authorship;
 mod cancellation;
 mod catalog;

@@ -142,7 +142,7 @@ async fn second_instance(app: &TestApp) -> (SocketAddr, actix_web::dev::ServerHa
         poll_interval: Duration::from_millis(100),
         ..Limits::default()
     };
-    let other = AppState::new(app.db.clone(), limits, 10);
+    let other = AppState::new(app.db.clone(), limits, 10).with_auth(bakeplan::auth::AuthMode::Off);
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let other_addr = listener.local_addr().expect("addr");
     let server = http::start(
