@@ -28,3 +28,4 @@ mod transfer_cli;
 mod transfer_demo;
 mod transfer_schema;
 mod transport;
+mod trusted;
