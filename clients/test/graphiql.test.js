@@ -57,8 +57,19 @@ for (const backend of BACKENDS) {
       const editor = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').last();
       await editor.click();
       await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${server.token}` }));
-      await page.locator('[aria-label="Re-fetch GraphQL schema"]').click();
-      await page.waitForTimeout(500);
+      // The editor hands its text to GraphiQL after a short debounce: re-fetch the schema
+      // until an introspection goes through with the token.
+      let introspected = false;
+      for (let attempt = 0; attempt < 10 && !introspected; attempt += 1) {
+        await page.waitForTimeout(200);
+        const answered = page.waitForResponse(
+          (r) => r.url() === server.url && (r.request().postData() ?? '').includes('IntrospectionQuery'),
+          { timeout: 5_000 },
+        );
+        await page.locator('[aria-label="Re-fetch GraphQL schema"]').click();
+        introspected = (await answered).status() === 200;
+      }
+      assert.ok(introspected, 'GraphiQL introspected with the pasted token');
       const refused = problems.splice(0, problems.length);
       for (const problem of refused) assert.match(problem, /status of 401/, 'only the tokenless introspection may fail');
     }

@@ -34,7 +34,7 @@ async function tryTheApi({ url, wsUrl, mutationText, authorization }) {
     }
   };
   const body = JSON.stringify({ query: mutationText });
-  await attempt('text/plain', { method: 'POST', headers: { 'content-type': 'text/plain' }, body });
+  await attempt('text/plain', { method: 'POST', headers: { 'content-type': 'text/plain', authorization }, body });
   await attempt('text/plain no-cors', {
     method: 'POST',
     mode: 'no-cors',
