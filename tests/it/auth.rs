@@ -15,24 +15,11 @@ use tokio_tungstenite::tungstenite::Message;
 /// Like `db_test!`, on a server with `--auth required`.
 macro_rules! auth_test {
     ($name:ident, |$app:ident| $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let $app = $crate::harness::TestApp::spawn_with_auth(bakeplan::db::Backend::Sqlite).await;
-                $body
-                $app.finish().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let $app = $crate::harness::TestApp::spawn_with_auth(bakeplan::db::Backend::Postgres).await;
-                $body
-                $app.finish().await;
-            }
-        }
+        crate::db_test!(
+            $name,
+            spawn = $crate::harness::TestApp::spawn_with_auth,
+            |$app| $body
+        );
     };
 }
 

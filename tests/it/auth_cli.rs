@@ -3,30 +3,14 @@
 //! command line work on a real server, revoking one on the command line refuses its next
 //! request there, and neither the database nor the server's log ever holds a token's text.
 
-use crate::harness::{raw_http_full, TestApp};
+use crate::harness::{bakeplan, raw_http_full, text, TestApp};
 use bakeplan::db::Backend;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-fn bakeplan(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bakeplan"))
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env_remove("BAKEPLAN_AUTH")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run bakeplan")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A `bakeplan serve` child process and every line it logged so far.
 struct Server {

@@ -38,6 +38,27 @@ macro_rules! db_test {
             }
         }
     };
+    // The same with the server made by `$spawn(backend)` (e.g. with auth required).
+    ($name:ident, spawn = $spawn:path, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $spawn(bakeplan::db::Backend::Sqlite).await;
+                $body
+                $app.finish().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $app = $spawn(bakeplan::db::Backend::Postgres).await;
+                $body
+                $app.finish().await;
+            }
+        }
+    };
 }
 
 /// Like `db_test!`, for concurrency tests: the server runs `workers` HTTP workers and a pool
@@ -649,4 +670,23 @@ async fn query_texts(db: &Db, sql: String) -> bakeplan::error::AppResult<Vec<Str
     let rows: Vec<OneText> =
         bakeplan::db_run!(db, |conn| diesel::sql_query(&sql).load(conn).await?);
     Ok(rows.into_iter().map(|r| r.value).collect())
+}
+
+/// Runs the built `bakeplan` binary on a database with `args`, with no configuration from
+/// the environment (`DATABASE_URL`, `BAKEPLAN_AUTH`) and only warnings logged.
+pub fn bakeplan(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_bakeplan"))
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("BAKEPLAN_AUTH")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run bakeplan")
+}
+
+/// A command's output as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

@@ -1,24 +1,8 @@
 //! `bakeplan demo`, `export` and `import`, run as the built binary against a temp SQLite
 //! file and a fresh PostgreSQL database.
 
-use crate::harness::TestApp;
+use crate::harness::{bakeplan, text, TestApp};
 use bakeplan::db::Backend;
-use std::process::{Command, Output};
-
-fn bakeplan(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bakeplan"))
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run bakeplan")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn without_stamp(text: &str) -> String {
     text.lines()

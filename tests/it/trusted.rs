@@ -100,34 +100,17 @@ async fn purchase(app: &TestApp, manager: &str, key: &str) -> Value {
     })
 }
 
-/// Like `db_test!`, on a server with `--auth required` and a manifest (`relay` picks its
-/// format).
-macro_rules! trusted_test {
-    ($name:ident, relay = $relay:expr, |$app:ident| $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let $app = spawn(Backend::Sqlite, $relay).await;
-                $body
-                $app.finish().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let $app = spawn(Backend::Postgres, $relay).await;
-                $body
-                $app.finish().await;
-            }
-        }
-    };
+async fn spawn_apollo(backend: Backend) -> TestApp {
+    spawn(backend, false).await
 }
 
-trusted_test!(
+async fn spawn_relay(backend: Backend) -> TestApp {
+    spawn(backend, true).await
+}
+
+crate::db_test!(
     viewers_and_bakers_run_only_listed_documents_by_text_or_hash,
-    relay = false,
+    spawn = spawn_apollo,
     |app| {
         let manager = token(&app, "boss", Role::Manager).await;
         let baker = token(&app, "oven", Role::Baker).await;
@@ -202,9 +185,9 @@ trusted_test!(
     }
 );
 
-trusted_test!(
+crate::db_test!(
     relay_manifests_name_documents_by_any_id,
-    relay = true,
+    spawn = spawn_relay,
     |app| {
         let manager = token(&app, "boss", Role::Manager).await;
         let baker = token(&app, "oven", Role::Baker).await;
