@@ -3,8 +3,9 @@
 //! `null` without one; exports carry the names and imports keep them, and older documents
 //! without them still import.
 //!
-//! Requests over HTTP carry no caller yet (the transports do not read tokens yet), so they
-//! record `null`; named callers run in process through [`TestApp::ok_as`].
+//! Requests with authentication off (the test server's default) have no named caller, so
+//! they record `null`; named callers send a real baker token over HTTP to an instance with
+//! `--auth required` on the same database, through [`TestApp::ok_as`].
 
 use crate::harness::TestApp;
 use crate::pantry::purchase;

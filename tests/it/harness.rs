@@ -380,23 +380,55 @@ impl TestApp {
         response["data"].clone()
     }
 
-    /// Runs a document that must succeed as the API token `name` (a baker) and returns its
-    /// `data`. The document runs in process, on this test's database, with the caller in
-    /// the request data as the transports hand it to the resolvers; no transport sends a
-    /// token's caller yet, so this is how a named caller is tested.
+    /// Runs a document as the holder of a baker token named `name` and returns its `data`
+    /// (which must have no errors), as a phone would: a token is made for the name (any
+    /// earlier one of that name revoked first), and the document is POSTed with
+    /// `Authorization: Bearer …` to a second instance on this test's database with
+    /// `--auth required`, which is stopped afterwards.
     pub async fn ok_as(&self, name: &str, query: &str, variables: Value) -> Value {
-        let schema = bakeplan::graphql::build_schema(Some(self.db.clone()), Limits::default());
-        let request = async_graphql::Request::new(query)
-            .variables(async_graphql::Variables::from_json(variables))
-            .data(bakeplan::auth::Caller {
-                name: Some(name.to_string()),
-                role: bakeplan::auth::Role::Baker,
-            })
-            .data(bakeplan::graphql::loaders::new_loaders(self.db.clone()));
-        let response = serde_json::to_value(
-            bakeplan::graphql::BakeplanSchema::execute(&schema, request).await,
+        use bakeplan::store::tokens::{self, NewToken};
+        let new_token = || NewToken {
+            name: name.to_string(),
+            role: bakeplan::auth::Role::Baker,
+            expires_in_days: None,
+        };
+        let token = match tokens::create(&self.db, new_token()).await {
+            Ok(created) => created.secret,
+            Err(_) => {
+                tokens::revoke(&self.db, name).await.expect("revoke");
+                tokens::create(&self.db, new_token())
+                    .await
+                    .expect("token")
+                    .secret
+            }
+        };
+        let state = AppState::new(self.db.clone(), Limits::default(), 10)
+            .with_auth(bakeplan::auth::AuthMode::Required);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let options = ServerOptions {
+            workers: Some(1),
+            shutdown_timeout_secs: 1,
+            ..ServerOptions::default()
+        };
+        let server = http::start(state, listener, &options).expect("authenticated instance");
+        let handle = server.handle();
+        tokio::spawn(server);
+        let authorization = format!("Bearer {token}");
+        let body = json!({"query": query, "variables": variables}).to_string();
+        let reply = raw_http_full(
+            addr,
+            "POST",
+            "/graphql",
+            &[
+                ("content-type", "application/json"),
+                ("authorization", &authorization),
+            ],
+            Some(&body),
         )
-        .expect("JSON");
+        .await;
+        handle.stop(false).await;
+        let response = reply.json();
         assert!(
             response.get("errors").is_none(),
             "unexpected errors as {name}: {response:#}\nquery: {query}"
