@@ -35,6 +35,13 @@ impl DbLoader {
 pub type Loaders = DataLoader<DbLoader>;
 
 /// A fresh loader set for one request.
+///
+/// Batches are cut without a timer: the batch task is spawned on the request's one-worker
+/// execution runtime (see [`crate::http::gateway`]) when the first key is asked for, and
+/// runs only once the request's task has gone as far as it can, so a batch holds every key
+/// the request asks for until it must wait. async-graphql's default 1 ms delay made the
+/// batches of a level depend on timing (under load a level could be split in two) and
+/// added a millisecond of waiting per level.
 pub fn new_loaders(db: Db) -> Loaders {
     DataLoader::new(
         DbLoader {
@@ -43,6 +50,7 @@ pub fn new_loaders(db: Db) -> Loaders {
         },
         tokio::spawn,
     )
+    .delay(std::time::Duration::ZERO)
 }
 
 /// The request's loaders.
