@@ -40,6 +40,10 @@ macro_rules! db_run {
 /// a read-write transaction on PostgreSQL (callers lock rows with `FOR UPDATE` where they
 /// read-then-write) and `BEGIN IMMEDIATE` on SQLite. Any `Err` rolls everything back.
 ///
+/// When the body succeeds, the transaction's last statement raises the
+/// [data version](crate::store::data_version), so every instance's cached answers become
+/// stale the moment it commits.
+///
 /// A transaction that loses a serialization failure or deadlock is run again from the
 /// start (see [`retry`](crate::db::retry)), so the body must not have effects outside the
 /// database. A connection that broke is discarded instead of going back to the pool.
@@ -53,7 +57,14 @@ macro_rules! db_write {
                     use diesel_async::AsyncConnection as _;
                     let conn_ref: &mut diesel_async::AsyncPgConnection = &mut pooled;
                     let result = conn_ref
-                        .transaction(async |$conn| -> $crate::error::AppResult<_> { $body })
+                        .transaction(async |$conn| -> $crate::error::AppResult<_> {
+                            let value = $crate::db::write_body(async { $body }).await?;
+                            $crate::store::data_version::RaiseDataVersion::raise_data_version(
+                                $conn,
+                            )
+                            .await?;
+                            Ok(value)
+                        })
                         .await;
                     $crate::db::pool::discard_if_broken(pooled, &result);
                     result
@@ -62,7 +73,12 @@ macro_rules! db_write {
                     let conn_ref: &mut $crate::db::SqliteConn = &mut pooled;
                     let result = conn_ref
                         .immediate_transaction(async |$conn| -> $crate::error::AppResult<_> {
-                            $body
+                            let value = $crate::db::write_body(async { $body }).await?;
+                            $crate::store::data_version::RaiseDataVersion::raise_data_version(
+                                $conn,
+                            )
+                            .await?;
+                            Ok(value)
                         })
                         .await;
                     $crate::db::pool::discard_if_broken(pooled, &result);
@@ -74,6 +90,14 @@ macro_rules! db_write {
             }
         }
     }};
+}
+
+/// The body of a [`db_write!`] transaction as a future of a known type, so `?` and `return`
+/// inside it leave the body, not the transaction, and the data version is raised after it.
+pub async fn write_body<T>(
+    body: impl std::future::Future<Output = crate::error::AppResult<T>>,
+) -> crate::error::AppResult<T> {
+    body.await
 }
 
 /// Loads one row by primary key inside a macro-expanded body, or returns `NOT_FOUND`

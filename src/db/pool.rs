@@ -50,12 +50,25 @@ impl Backend {
 #[derive(Debug, Default)]
 pub struct DbStats {
     statements: AtomicU64,
+    data_version_reads: AtomicU64,
 }
 
 impl DbStats {
     /// Every SQL statement executed through this pool so far.
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// Of [`statements`](Self::statements), the reads of the data version (one per read
+    /// the response cache looks up), so what the operations themselves cost can be told
+    /// apart.
+    pub fn data_version_reads(&self) -> u64 {
+        self.data_version_reads.load(Ordering::Relaxed)
+    }
+
+    /// Counts one read of the data version.
+    pub fn count_data_version_read(&self) {
+        self.data_version_reads.fetch_add(1, Ordering::Relaxed);
     }
 }
 

@@ -380,6 +380,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// One row: the data version, raised by every write transaction just before it commits.
+    data_version (id) {
+        id -> BigInt,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     /// API tokens: only the SHA-256 of each token's text is stored.
     api_tokens (id) {
         id -> BigInt,
@@ -453,4 +461,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_production_totals,
     event_assembly_totals,
     api_tokens,
+    data_version,
 );

@@ -6,10 +6,12 @@
 //!   are one `eq_any` query each, so DataLoaders can batch per request;
 //! - `list(db, filter, keyset)` returns one keyset page of a connection and its total count
 //!   (see [`keyset`]);
-//! - writes run in one `db_write!` transaction and re-check their rules inside it.
+//! - writes run in one `db_write!` transaction and re-check their rules inside it; that
+//!   transaction also raises the [`data_version`].
 
 pub mod assignments;
 pub mod availability;
+pub mod data_version;
 pub mod events;
 pub mod finished_goods;
 pub mod finished_units;
