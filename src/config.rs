@@ -119,6 +119,22 @@ impl From<RoleArg> for crate::auth::Role {
     }
 }
 
+/// A switch given as `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+impl Switch {
+    /// Whether it is on.
+    pub fn is_on(self) -> bool {
+        self == Switch::On
+    }
+}
+
 /// `--auth` of `serve`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AuthArg {
@@ -241,6 +257,18 @@ pub struct ServeArgs {
         default_value_t = 8_388_608
     )]
     pub persisted_queries_bytes: usize,
+    /// Answer identical reads from memory while no write has been committed since (through
+    /// any instance sharing the database): `on` or `off`. Also gives GET answers an `ETag`.
+    #[arg(long, env = "BAKEPLAN_RESPONSE_CACHE", value_enum, default_value_t = Switch::On)]
+    pub response_cache: Switch,
+    /// Memory for cached responses, in bytes; the least recently used are forgotten when it
+    /// is full.
+    #[arg(
+        long,
+        env = "BAKEPLAN_RESPONSE_CACHE_BYTES",
+        default_value_t = crate::http::response_cache::DEFAULT_RESPONSE_CACHE_BYTES
+    )]
+    pub response_cache_bytes: usize,
     /// A manifest of trusted documents (Apollo's persisted-query manifest or Relay's
     /// `{"HASH": "TEXT"}` map): viewers and bakers may then run only these documents, sent
     /// as text or by id in `extensions.persistedQuery.sha256Hash`; managers run anything.

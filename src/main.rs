@@ -136,7 +136,8 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
     let state = AppState::new(db.clone(), limits, args.max_batch)
         .with_auth(auth)
         .with_origins(origins)
-        .with_persisted_queries(args.persisted_queries_bytes);
+        .with_persisted_queries(args.persisted_queries_bytes)
+        .with_response_cache(args.response_cache.is_on(), args.response_cache_bytes);
     let state = match &args.trusted_documents {
         Some(path) => {
             let trusted = TrustedDocuments::load(path)?;
@@ -162,6 +163,7 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
         database = %redact_url(url),
         backend = db.backend().name(),
         auth = auth.as_str(),
+        response_cache = args.response_cache.is_on(),
         "serving GraphQL on http://{address}/graphql (GraphiQL: http://{address}/graphiql)"
     );
     if auth == bakeplan::auth::AuthMode::Off && address.ip().is_unspecified() {

@@ -81,6 +81,9 @@ impl Metrics {
             "# HELP bakeplan_db_statements_total SQL statements executed through the pool.\n\
              # TYPE bakeplan_db_statements_total counter\n\
              bakeplan_db_statements_total{{backend=\"{backend}\"}} {}\n\
+             # HELP bakeplan_db_data_version_reads_total Of those, reads of the data version by the response cache.\n\
+             # TYPE bakeplan_db_data_version_reads_total counter\n\
+             bakeplan_db_data_version_reads_total {}\n\
              # HELP bakeplan_db_pool_connections Database pool connections by state.\n\
              # TYPE bakeplan_db_pool_connections gauge\n\
              bakeplan_db_pool_connections{{state=\"open\"}} {size}\n\
@@ -88,6 +91,7 @@ impl Metrics {
              bakeplan_db_pool_connections{{state=\"idle\"}} {}\n\
              bakeplan_db_pool_connections{{state=\"max\"}} {max}\n",
             db.stats().statements(),
+            db.stats().data_version_reads(),
             size.saturating_sub(in_use),
         ));
         text

@@ -54,7 +54,7 @@ impl Role {
 }
 
 /// The caller of one request or WebSocket connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Caller {
     /// The token's name; `None` when authentication is off (`--auth off`), where every
     /// caller acts as a nameless manager.

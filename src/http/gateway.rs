@@ -17,6 +17,7 @@
 //! the other keys of the same level on another thread, so every level stays one batch and
 //! one statement, as on the actix workers before.
 
+use super::response_cache::{CacheKey, UNCACHED_FIELDS};
 use crate::auth::trusted::TrustedDocuments;
 use crate::auth::{AuthFailure, Caller, Role};
 use crate::db::Db;
@@ -105,6 +106,32 @@ pub struct Admitted {
 pub struct TokenCheck {
     /// The SHA-256 of the connection's token, in hex.
     pub hash: String,
+}
+
+impl Admitted {
+    /// The response cache's key for this operation on `day`, when its answer may be cached:
+    /// a query that reads data, none of whose root fields is in
+    /// [`UNCACHED_FIELDS`](super::response_cache::UNCACHED_FIELDS).
+    pub fn cache_key(&mut self, day: chrono::NaiveDate) -> Option<CacheKey> {
+        if self.operation != Some(OperationType::Query) {
+            return None;
+        }
+        let name = self.request.operation_name.clone();
+        let document = self.request.parsed_query().ok()?;
+        let (_, fields) = crate::auth::roles::root_fields(document, name.as_deref())?;
+        // Introspection alone reads no data: nothing to save, and no version to read.
+        let only_meta = fields.iter().all(|field| field.starts_with("__"));
+        if only_meta || fields.iter().any(|field| UNCACHED_FIELDS.contains(field)) {
+            return None;
+        }
+        Some(CacheKey {
+            day,
+            caller: self.caller.clone(),
+            operation_name: name,
+            query: self.request.query.clone(),
+            variables: serde_json::to_string(&self.request.variables).ok()?,
+        })
+    }
 }
 
 impl Gateway {

@@ -8,14 +8,18 @@
 //! `extensions.code`.
 
 use super::auth;
+use super::gateway::Admitted;
 use super::persisted::{PersistedError, PersistedQueries};
 use super::problem::{error_body, error_response};
+use super::response_cache::none_match_hits;
 use super::AppState;
 use crate::auth::roles::required_role;
 use crate::auth::Caller;
 use crate::graphql::error::{has_code, http_status_for, ErrorCode};
+use crate::store::data_version;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{web, HttpRequest, HttpResponse};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response, ServerError};
@@ -167,7 +171,7 @@ pub async fn post(
     };
     match batch {
         Body::Single(request) => {
-            let outcome = run(&state, *request, &caller, false).await;
+            let outcome = run(&state, *request, &caller, None).await;
             respond_single(media, outcome)
         }
         Body::Batch(requests) => {
@@ -190,7 +194,7 @@ pub async fn post(
                 );
             }
             let outcomes = futures::future::join_all(
-                requests.into_iter().map(|r| run(&state, r, &caller, false)),
+                requests.into_iter().map(|r| run(&state, r, &caller, None)),
             )
             .await;
             respond_batch(media, outcomes)
@@ -333,7 +337,14 @@ pub async fn get(state: web::Data<AppState>, request: HttpRequest) -> HttpRespon
             Err(_) => return bad("the \"extensions\" parameter must be a JSON object"),
         }
     }
-    let outcome = run(&state, Ok(graphql), &caller, true).await;
+    let conditional = Conditional {
+        if_none_match: request
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    };
+    let outcome = run(&state, Ok(graphql), &caller, Some(conditional)).await;
     respond_single(media, outcome)
 }
 
@@ -341,6 +352,19 @@ pub async fn get(state: web::Data<AppState>, request: HttpRequest) -> HttpRespon
 enum Outcome {
     /// It ran (possibly with errors).
     Executed(Response),
+    /// It ran without errors, or its answer was in the response cache: the body as sent,
+    /// and for a GET its `ETag`.
+    Answered {
+        /// The response's JSON text.
+        body: Bytes,
+        /// The validator of the answer (GET only).
+        etag: Option<String>,
+    },
+    /// A GET whose `If-None-Match` names the current answer's `ETag`: `304`, not run.
+    NotModified {
+        /// The validator the client already holds.
+        etag: String,
+    },
     /// It was refused before execution: parse, validation or limit errors.
     Refused(Vec<ServerError>),
     /// A mutation or subscription sent with GET.
@@ -359,7 +383,21 @@ fn refused_by(state: &AppState, error: PersistedError) -> Outcome {
     Outcome::Refused(vec![error])
 }
 
-async fn run(state: &AppState, item: Item, caller: &Caller, read_only: bool) -> Outcome {
+/// What a GET brings for conditional requests; POSTs have none (and may run mutations).
+struct Conditional {
+    /// The `If-None-Match` header, if sent.
+    if_none_match: Option<String>,
+}
+
+/// Admits and runs one operation. `conditional` is `Some` for GET, which runs queries only
+/// and answers `If-None-Match`.
+async fn run(
+    state: &AppState,
+    item: Item,
+    caller: &Caller,
+    conditional: Option<Conditional>,
+) -> Outcome {
+    let read_only = conditional.is_some();
     let request = match item {
         Ok(request) => request,
         Err(error) => return refused_by(state, error),
@@ -376,7 +414,73 @@ async fn run(state: &AppState, item: Item, caller: &Caller, read_only: bool) -> 
     if read_only && matches!(admitted.operation, Some(op) if op != OperationType::Query) {
         return Outcome::NotAQuery;
     }
+    let admitted = match run_cached(state, admitted, conditional).await {
+        Ok(outcome) => return outcome,
+        Err(uncached) => uncached,
+    };
     let response = state.gateway.execute(admitted).await;
+    executed(response)
+}
+
+/// Runs a cacheable query through the response cache; gives the operation back when it is
+/// not cacheable, or when the data version cannot be read (executing it then reports the
+/// database's state).
+async fn run_cached(
+    state: &AppState,
+    mut admitted: Admitted,
+    conditional: Option<Conditional>,
+) -> Result<Outcome, Admitted> {
+    let cache = &state.response_cache;
+    if !cache.enabled() {
+        return Err(admitted);
+    }
+    let started = std::time::Instant::now();
+    let Some(key) = admitted.cache_key(chrono::Utc::now().date_naive()) else {
+        return Err(admitted);
+    };
+    let db = state.db.clone();
+    let version = match state
+        .gateway
+        .run(async move { data_version::current(&db).await })
+        .await
+    {
+        Some(Ok(version)) => version,
+        _ => return Err(admitted),
+    };
+    let etag = conditional.as_ref().map(|_| key.etag(version));
+    let hit = |cache: &str| {
+        let elapsed = started.elapsed().as_secs_f64();
+        state.metrics.observe_request("query", "ok", elapsed);
+        tracing::info!(
+            operation_type = "query",
+            operation_name = key.operation_name.as_deref().unwrap_or(""),
+            outcome = "ok",
+            cache,
+            duration_ms = elapsed * 1000.0,
+            "graphql request"
+        );
+    };
+    if let (Some(etag), Some(sent)) = (&etag, conditional.and_then(|c| c.if_none_match)) {
+        if none_match_hits(&sent, etag) {
+            hit("not-modified");
+            return Ok(Outcome::NotModified { etag: etag.clone() });
+        }
+    }
+    if let Some(body) = cache.get(&key, version) {
+        hit("hit");
+        return Ok(Outcome::Answered { body, etag });
+    }
+    let response = state.gateway.execute(admitted).await;
+    if !response.errors.is_empty() {
+        return Ok(executed(response));
+    }
+    let body = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
+    cache.put(key, version, body.clone());
+    Ok(Outcome::Answered { body, etag })
+}
+
+/// The outcome of an executed operation.
+fn executed(response: Response) -> Outcome {
     // Errors with no data at all and no path come from parsing, validation or variable
     // coercion: the operation never started.
     let refused = response.data == async_graphql::Value::Null
@@ -401,13 +505,15 @@ fn executed_status(response: &Response) -> StatusCode {
 /// The status and JSON text of one outcome, and whether it was refused before execution.
 /// Responses are serialized directly: a `serde_json::Value` would sort their keys, and
 /// fields must come in query order.
-fn body_of(outcome: &Outcome) -> (StatusCode, String, bool) {
-    match outcome {
+fn body_of(outcome: &Outcome) -> (StatusCode, Bytes, bool) {
+    let (status, body, refused) = match outcome {
         Outcome::Executed(response) => (
             executed_status(response),
             serde_json::to_string(response).unwrap_or_default(),
             false,
         ),
+        Outcome::Answered { body, .. } => return (StatusCode::OK, body.clone(), false),
+        Outcome::NotModified { .. } => return (StatusCode::NOT_MODIFIED, Bytes::new(), false),
         // A role too weak is 403, like the transport's other refusals of who is asking.
         Outcome::Refused(errors) if has_code(errors, ErrorCode::Forbidden) => (
             StatusCode::FORBIDDEN,
@@ -427,7 +533,8 @@ fn body_of(outcome: &Outcome) -> (StatusCode, String, bool) {
             ),
             true,
         ),
-    }
+    };
+    (status, Bytes::from(body), refused)
 }
 
 fn respond_single(media: MediaType, outcome: Outcome) -> HttpResponse {
@@ -446,19 +553,35 @@ fn respond_single(media: MediaType, outcome: Outcome) -> HttpResponse {
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response.insert_header((header::RETRY_AFTER, "1"));
     }
+    if let Outcome::Answered {
+        etag: Some(etag), ..
+    }
+    | Outcome::NotModified { etag } = &outcome
+    {
+        // Answers differ per caller; a client must ask again before reusing one.
+        response
+            .insert_header((header::ETAG, etag.as_str()))
+            .insert_header((header::CACHE_CONTROL, "private, no-cache"));
+    }
+    if status == StatusCode::NOT_MODIFIED {
+        return response.finish();
+    }
     response.body(body)
 }
 
 fn respond_batch(media: MediaType, outcomes: Vec<Outcome>) -> HttpResponse {
     let mut unavailable = false;
-    let bodies: Vec<String> = outcomes
-        .iter()
-        .map(|outcome| {
-            let (status, body, _) = body_of(outcome);
-            unavailable |= status == StatusCode::SERVICE_UNAVAILABLE;
-            body
-        })
-        .collect();
+    let mut bodies = Vec::with_capacity(2);
+    bodies.push(b'[');
+    for (i, outcome) in outcomes.iter().enumerate() {
+        let (status, body, _) = body_of(outcome);
+        unavailable |= status == StatusCode::SERVICE_UNAVAILABLE;
+        if i > 0 {
+            bodies.push(b',');
+        }
+        bodies.extend_from_slice(&body);
+    }
+    bodies.push(b']');
     let mut response = HttpResponse::build(if unavailable {
         StatusCode::SERVICE_UNAVAILABLE
     } else {
@@ -467,9 +590,7 @@ fn respond_batch(media: MediaType, outcomes: Vec<Outcome>) -> HttpResponse {
     if unavailable {
         response.insert_header((header::RETRY_AFTER, "1"));
     }
-    response
-        .content_type(media.as_str())
-        .body(format!("[{}]", bodies.join(",")))
+    response.content_type(media.as_str()).body(bodies)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod import_body;
 pub mod origin;
 pub mod persisted;
 pub mod problem;
+pub mod response_cache;
 pub mod ws;
 
 use crate::auth::trusted::TrustedDocuments;
@@ -19,6 +20,7 @@ use actix_web::{guard, middleware, web, HttpResponse};
 use gateway::Gateway;
 use origin::OriginPolicy;
 use persisted::PersistedQueries;
+use response_cache::{ResponseCache, DEFAULT_RESPONSE_CACHE_BYTES};
 use std::sync::Arc;
 
 /// Memory for persisted-query documents unless configured (8 MiB).
@@ -43,6 +45,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Automatic persisted queries' documents, by hash.
     pub persisted: Arc<PersistedQueries>,
+    /// Answers of reads, valid while the data version is unchanged (`--response-cache`).
+    pub response_cache: Arc<ResponseCache>,
     /// Largest body of a POST carrying only an `importData` mutation (`--max-import-bytes`).
     pub max_import_bytes: usize,
     /// The only documents viewers and bakers may run (`--trusted-documents`), if set.
@@ -75,6 +79,7 @@ impl AppState {
             max_batch,
             max_body_bytes: ServerOptions::default().max_body_bytes,
             persisted: Arc::new(PersistedQueries::new(DEFAULT_PERSISTED_QUERIES_BYTES)),
+            response_cache: Arc::new(ResponseCache::new(true, DEFAULT_RESPONSE_CACHE_BYTES)),
             max_import_bytes: limits.max_import_bytes,
             trusted: None,
             auth: crate::auth::AuthMode::Required,
@@ -106,6 +111,13 @@ impl AppState {
         self.gateway = self.gateway.with_trusted_documents(trusted);
         let bytes = self.persisted.max_bytes();
         self.with_persisted_queries(bytes)
+    }
+
+    /// Caches reads (`--response-cache on|off`) in at most `bytes` of memory
+    /// (`--response-cache-bytes`); on, with [`DEFAULT_RESPONSE_CACHE_BYTES`], unless set.
+    pub fn with_response_cache(mut self, enabled: bool, bytes: usize) -> Self {
+        self.response_cache = Arc::new(ResponseCache::new(enabled, bytes));
+        self
     }
 
     /// Allows browsers on these origins (`--cors-origins`).
@@ -190,7 +202,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(&state.db))
+        .body(state.metrics.render(&state.db) + &state.response_cache.render_metrics())
 }
 
 /// Options of the HTTP server itself.
