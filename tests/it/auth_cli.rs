@@ -3,116 +3,9 @@
 //! command line work on a real server, revoking one on the command line refuses its next
 //! request there, and neither the database nor the server's log ever holds a token's text.
 
-use crate::harness::{bakeplan, raw_http_full, text, TestApp};
+use crate::harness::{bakeplan, text, ServerProcess, TestApp};
 use bakeplan::db::Backend;
-use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// A `bakeplan serve` child process and every line it logged so far.
-struct Server {
-    /// `None` once stopped.
-    child: Option<Child>,
-    log: Arc<Mutex<Vec<String>>>,
-    addr: SocketAddr,
-    auth: String,
-}
-
-impl Server {
-    /// Starts `serve --bind BIND` with JSON logs and waits for its "serving" line.
-    fn start(url: &str, bind: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_bakeplan"))
-            .args([
-                "--database-url",
-                url,
-                "--log-format",
-                "json",
-                "serve",
-                "--bind",
-                bind,
-            ])
-            .args(["--workers", "1"])
-            .env_remove("DATABASE_URL")
-            .env_remove("BAKEPLAN_AUTH")
-            .env("RUST_LOG", "info,bakeplan=debug")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start bakeplan serve");
-        let stderr = child.stderr.take();
-        let mut server = Server {
-            child: Some(child),
-            log: Arc::default(),
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            auth: String::new(),
-        };
-        let lines = server.log.clone();
-        std::thread::spawn(move || {
-            let Some(stderr) = stderr else { return };
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let serving = server.log.lock().unwrap().iter().find_map(|line| {
-                let value: Value = serde_json::from_str(line).ok()?;
-                let message = value["fields"]["message"].as_str()?;
-                let rest = message.strip_prefix("serving GraphQL on http://")?;
-                let port: u16 = rest.split('/').next()?.rsplit(':').next()?.parse().ok()?;
-                Some((port, value["fields"]["auth"].as_str()?.to_string()))
-            });
-            if let Some((port, auth)) = serving {
-                server.addr.set_port(port);
-                server.auth = auth;
-                return server;
-            }
-            // Dropping `server` stops the child.
-            assert!(
-                Instant::now() < deadline,
-                "the server did not start: {:?}",
-                server.log.lock().unwrap()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    async fn post(&self, token: Option<&str>, query: &str) -> (u16, Value) {
-        let body = json!({ "query": query }).to_string();
-        let bearer = token.map(|t| format!("Bearer {t}"));
-        let mut headers = vec![("content-type", "application/json")];
-        if let Some(bearer) = &bearer {
-            headers.push(("authorization", bearer.as_str()));
-        }
-        let reply = raw_http_full(self.addr, "POST", "/graphql", &headers, Some(&body)).await;
-        (reply.status, reply.json())
-    }
-
-    /// Stops the server (this test's own child) and returns its log.
-    fn stop(mut self) -> Vec<String> {
-        self.kill();
-        std::thread::sleep(Duration::from_millis(100));
-        let log = self.log.lock().unwrap().clone();
-        log
-    }
-
-    fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// A test that fails half-way does not leave its server running.
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
+use serde_json::json;
 
 async fn tokens_from_the_command_line(url: &str, dump: impl AsyncFnOnce() -> String) {
     let out = bakeplan(
@@ -185,7 +78,7 @@ async fn tokens_from_the_command_line(url: &str, dump: impl AsyncFnOnce() -> Str
     }
 
     // 0.0.0.0 with --auth auto: tokens required.
-    let server = Server::start(url, "0.0.0.0:0");
+    let server = ServerProcess::start(url, "0.0.0.0:0", &[]);
     assert_eq!(server.auth, "required");
     let (status, body) = server.post(None, "{ viewer { name } }").await;
     assert_eq!(status, 401, "{body}");
@@ -241,7 +134,7 @@ async fn tokens_from_the_command_line(url: &str, dump: impl AsyncFnOnce() -> Str
     assert!(!rows.contains(&phone) && !rows.contains(&boss), "{rows}");
 
     // 127.0.0.1 with --auth auto: no tokens; everyone is a nameless manager.
-    let server = Server::start(url, "127.0.0.1:0");
+    let server = ServerProcess::start(url, "127.0.0.1:0", &[]);
     assert_eq!(server.auth, "off");
     let (status, body) = server.post(None, "{ viewer { name role } }").await;
     assert_eq!(status, 200, "{body}");
