@@ -6,7 +6,6 @@
 //! identical data gives byte-identical bodies (which clients' caches, tests and the
 //! benchmark's body check rely on).
 
-use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
@@ -21,7 +20,8 @@ type Selections<'a> = Vec<&'a SelectionSet>;
 /// object lists its fields in the order they were selected.
 pub fn reorder(data: &mut Value, document: &ExecutableDocument, operation_name: Option<&str>) {
     if let Some(operation) = operation(document, operation_name) {
-        reorder_value(data, &vec![&operation.node.selection_set.node], document);
+        let mut shape = Shape::new(&vec![&operation.node.selection_set.node], document);
+        apply(data, &mut shape, document);
     }
 }
 
@@ -52,36 +52,62 @@ fn key_order<'a>(selections: &Selections<'a>, document: &'a ExecutableDocument) 
     keys
 }
 
-fn reorder_value(value: &mut Value, selections: &Selections<'_>, document: &ExecutableDocument) {
-    match value {
-        Value::List(_) | Value::Object(_) => {
-            // Computed once for a whole list: every element has the same selections.
-            let keys = key_order(selections, document);
-            apply(value, &keys, document);
-        }
-        _ => {}
+/// The key order at one place of the response and, made when a value is first met there,
+/// the shape beneath each key: every element of a list shares one shape, so the selections
+/// are flattened once per place, not once per object.
+struct Shape<'a> {
+    keys: KeyOrder<'a>,
+    below: Vec<Option<Shape<'a>>>,
+}
+
+impl<'a> Shape<'a> {
+    fn new(selections: &Selections<'a>, document: &'a ExecutableDocument) -> Shape<'a> {
+        let keys = key_order(selections, document);
+        let below = keys.iter().map(|_| None).collect();
+        Shape { keys, below }
+    }
+
+    /// Where `key` stands in selection order (after every selected key when it is not
+    /// selected, which does not happen in practice).
+    fn position(&self, key: &Name) -> usize {
+        self.keys
+            .iter()
+            .position(|(selected, _)| *selected == key)
+            .unwrap_or(self.keys.len())
     }
 }
 
-fn apply(value: &mut Value, keys: &KeyOrder<'_>, document: &ExecutableDocument) {
+fn apply<'a>(value: &mut Value, shape: &mut Shape<'a>, document: &'a ExecutableDocument) {
     match value {
         Value::List(items) => {
             for item in items {
-                apply(item, keys, document);
+                apply(item, shape, document);
             }
         }
         Value::Object(fields) => {
-            let mut ordered = IndexMap::with_capacity(fields.len());
-            for (key, sub_selections) in keys {
-                // swap_remove is O(1); the order left behind does not matter, it is rebuilt here.
-                if let Some(mut field) = fields.swap_remove(*key) {
-                    reorder_value(&mut field, sub_selections, document);
-                    ordered.insert((*key).clone(), field);
-                }
+            let mut last = 0;
+            let in_order = fields.keys().all(|key| {
+                let position = shape.position(key);
+                let ok = position >= last;
+                last = position;
+                ok
+            });
+            if !in_order {
+                // A stable sort that keeps each key's stored hash: nothing is rehashed.
+                fields.sort_by_cached_key(|key, _| shape.position(key));
             }
-            // Anything not found in the selections (nothing, normally) keeps its place after.
-            ordered.extend(fields.drain(..));
-            *fields = ordered;
+            for (key, field) in fields.iter_mut() {
+                if !matches!(field, Value::List(_) | Value::Object(_)) {
+                    continue;
+                }
+                let i = shape.position(key);
+                if i == shape.keys.len() {
+                    continue;
+                }
+                let below =
+                    shape.below[i].get_or_insert_with(|| Shape::new(&shape.keys[i].1, document));
+                apply(field, below, document);
+            }
         }
         _ => {}
     }
