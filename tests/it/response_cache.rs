@@ -225,6 +225,25 @@ crate::db_test!(
             .await;
         assert_eq!(reply.status, 200, "{}", reply.body);
 
+        // A persisted query's hash over GET (Apollo's `useGETForQueries`) is revalidated alike.
+        let hash = bakeplan::http::persisted::sha256_hex(PROGRESS);
+        let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string();
+        let register = json!({"query": PROGRESS, "variables": {"event": k.event},
+                          "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}});
+        assert_eq!(produced(&post(app.addr, &register.to_string()).await), 2);
+        let by_hash = format!(
+            "/graphql?extensions={}&variables={}",
+            escape(&extensions),
+            escape(&json!({"event": k.event}).to_string())
+        );
+        let reply = app.http_full("GET", &by_hash, &[], None).await;
+        assert_eq!(produced(&reply), 2);
+        let apq_etag = reply.header("etag").expect("an ETag").to_string();
+        let reply = app
+            .http_full("GET", &by_hash, &[("if-none-match", &apq_etag)], None)
+            .await;
+        assert_eq!(reply.status, 304);
+
         // POSTs and answers with errors carry none.
         let reply = post(app.addr, &k.progress()).await;
         assert_eq!(reply.header("etag"), None);
