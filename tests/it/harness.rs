@@ -214,6 +214,36 @@ enum TestDatabase {
     External,
 }
 
+/// A test that panics before [`TestApp::finish`] still removes its PostgreSQL database: the
+/// drop runs on a thread of its own (a runtime cannot be blocked on from inside another,
+/// and this may run while a panic unwinds), and `WITH (FORCE)` ends the connections the
+/// still-running server holds. Errors are ignored here; `finish` reports them.
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let TestDatabase::Postgres { name } = self else {
+            return;
+        };
+        if name.is_empty() {
+            return;
+        }
+        let name = std::mem::take(name);
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the drop");
+            runtime.block_on(async {
+                if let Ok(mut conn) = AsyncPgConnection::establish(&postgres_admin_url()).await {
+                    let _ = conn
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                }
+            });
+        });
+        let _ = dropped.join();
+    }
+}
+
 /// A running server with its own database.
 pub struct TestApp {
     /// The server's address.
@@ -330,9 +360,12 @@ impl TestApp {
     /// Stops the server and removes the database.
     pub async fn finish(self) {
         self.handle.stop(false).await;
-        let TestApp { db, database, .. } = self;
+        let TestApp {
+            db, mut database, ..
+        } = self;
         drop(db);
-        if let TestDatabase::Postgres { name } = database {
+        if let TestDatabase::Postgres { name } = &mut database {
+            let name = std::mem::take(name);
             let mut conn = AsyncPgConnection::establish(&postgres_admin_url())
                 .await
                 .expect("PostgreSQL reachable");
@@ -837,4 +870,46 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Whether a database of that name exists on the test PostgreSQL server.
+async fn postgres_database_exists(name: &str) -> bool {
+    let mut conn = AsyncPgConnection::establish(&postgres_admin_url())
+        .await
+        .expect("PostgreSQL reachable");
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        count: i64,
+    }
+    let found: Found =
+        diesel::sql_query("SELECT count(*) AS count FROM pg_database WHERE datname = $1")
+            .bind::<Text, _>(name)
+            .get_result(&mut conn)
+            .await
+            .expect("read pg_database");
+    found.count == 1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_that_panics_still_removes_its_postgres_database() {
+    let app = TestApp::spawn(Backend::Postgres).await;
+    let name = app
+        .db
+        .url()
+        .rsplit('/')
+        .next()
+        .expect("a database name")
+        .to_string();
+    assert!(postgres_database_exists(&name).await);
+    let outcome = tokio::spawn(async move {
+        let _app = app;
+        panic!("a failing test, on purpose");
+    })
+    .await;
+    assert!(outcome.is_err(), "the test body panicked");
+    assert!(
+        !postgres_database_exists(&name).await,
+        "{name} was left behind"
+    );
 }
