@@ -13,8 +13,8 @@
 pub mod cursor;
 
 use super::error::{with_code, ErrorCode};
-use crate::store::keyset::{Keyed, Keyset, Page};
-use async_graphql::connection::{Connection, Edge};
+use crate::store::keyset::{Keyed, Keyset, Page, Position};
+use async_graphql::connection::{Connection, CursorType, Edge};
 use async_graphql::{OutputType, SimpleObject};
 
 /// Page size when neither `first` nor `last` is given.
@@ -30,7 +30,36 @@ pub struct ConnectionFields {
 }
 
 /// The connection type every list uses (cursors are made by [`cursor::encode`]).
-pub type Conn<T> = Connection<String, T, ConnectionFields>;
+pub type Conn<T> = Connection<LazyCursor, T, ConnectionFields>;
+
+/// A row's cursor, written only when a client selects it (`edges { cursor }` or
+/// `pageInfo`): a list read through `nodes` pays neither for the sort value's text nor for
+/// base64 (on the SPEC §3.3 query that was an eighth of the server's work).
+pub struct LazyCursor(Box<dyn Fn() -> String + Send + Sync>);
+
+impl LazyCursor {
+    /// The cursor of `position` in list `R`.
+    fn of<R: Keyed + 'static>(position: Position<R::Key>) -> LazyCursor
+    where
+        R::Key: Send + Sync + 'static,
+    {
+        LazyCursor(Box::new(move || cursor::encode::<R>(&position)))
+    }
+}
+
+/// Only written: the server reads cursors with [`cursor::decode`] for the list at hand.
+impl CursorType for LazyCursor {
+    type Error = std::convert::Infallible;
+
+    fn decode_cursor(text: &str) -> Result<Self, Self::Error> {
+        let text = text.to_string();
+        Ok(LazyCursor(Box::new(move || text.clone())))
+    }
+
+    fn encode_cursor(&self) -> String {
+        (self.0)()
+    }
+}
 
 /// The pagination arguments of a connection field.
 #[derive(Debug, Clone, Default)]
@@ -115,7 +144,11 @@ impl<R: Keyed> ValidPage<R> {
 
     /// Wraps a page read with [`keyset`](Self::keyset) into a connection, mapping each row
     /// to its GraphQL type; each edge's cursor is its row's position.
-    pub fn connection<T: OutputType>(&self, page: Page<R>, map: impl Fn(R) -> T) -> Conn<T> {
+    pub fn connection<T: OutputType>(&self, page: Page<R>, map: impl Fn(R) -> T) -> Conn<T>
+    where
+        R: 'static,
+        R::Key: Send + Sync + 'static,
+    {
         let mut connection = Connection::with_additional_fields(
             page.has_previous_page,
             page.has_next_page,
@@ -124,7 +157,7 @@ impl<R: Keyed> ValidPage<R> {
             },
         );
         connection.edges.extend(page.rows.into_iter().map(|row| {
-            let cursor = cursor::encode::<R>(&row.position());
+            let cursor = LazyCursor::of::<R>(row.position());
             Edge::new(cursor, map(row))
         }));
         connection
