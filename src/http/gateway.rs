@@ -111,7 +111,7 @@ pub struct TokenCheck {
 impl Admitted {
     /// The response cache's key for this operation on `day`, when its answer may be cached:
     /// a query that reads data, none of whose root fields is in
-    /// [`UNCACHED_FIELDS`](super::response_cache::UNCACHED_FIELDS).
+    /// [`UNCACHED_FIELDS`].
     pub fn cache_key(&mut self, day: chrono::NaiveDate) -> Option<CacheKey> {
         if self.operation != Some(OperationType::Query) {
             return None;
