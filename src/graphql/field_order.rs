@@ -11,6 +11,7 @@ use async_graphql::parser::types::{
 };
 use async_graphql::Positioned;
 use async_graphql::{Name, Value};
+use std::collections::HashMap;
 
 /// The selection sets that apply at one place of the response (a field selected in several
 /// fragments has several).
@@ -58,22 +59,35 @@ fn key_order<'a>(selections: &Selections<'a>, document: &'a ExecutableDocument) 
 struct Shape<'a> {
     keys: KeyOrder<'a>,
     below: Vec<Option<Shape<'a>>>,
+    /// Positions by key, for objects with many keys, where a scan per field would make the
+    /// pass quadratic in the object's width (a document may alias hundreds of fields).
+    index: Option<HashMap<&'a Name, usize>>,
 }
+
+/// Keys up to which a scan finds a position faster than a hash lookup.
+const SCAN_KEYS: usize = 8;
 
 impl<'a> Shape<'a> {
     fn new(selections: &Selections<'a>, document: &'a ExecutableDocument) -> Shape<'a> {
         let keys = key_order(selections, document);
         let below = keys.iter().map(|_| None).collect();
-        Shape { keys, below }
+        let index = (keys.len() > SCAN_KEYS).then(|| {
+            keys.iter()
+                .enumerate()
+                .map(|(i, (key, _))| (*key, i))
+                .collect()
+        });
+        Shape { keys, below, index }
     }
 
     /// Where `key` stands in selection order (after every selected key when it is not
     /// selected, which does not happen in practice).
     fn position(&self, key: &Name) -> usize {
-        self.keys
-            .iter()
-            .position(|(selected, _)| *selected == key)
-            .unwrap_or(self.keys.len())
+        let found = match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.keys.iter().position(|(selected, _)| *selected == key),
+        };
+        found.unwrap_or(self.keys.len())
     }
 }
 
@@ -157,6 +171,20 @@ mod tests {
             Value::Object(map) => map.keys().map(|k| k.to_string()).collect(),
             _ => Vec::new(),
         }
+    }
+
+    #[test]
+    fn wide_objects_are_ordered_by_the_index() {
+        let selected: Vec<String> = (0..40).map(|i| format!("f{i}")).collect();
+        let document = parse_query(format!("{{ {} }}", selected.join(" "))).unwrap();
+        let reversed: Vec<(&str, Value)> = selected
+            .iter()
+            .rev()
+            .map(|key| (key.as_str(), Value::from(1)))
+            .collect();
+        let mut data = object(&reversed);
+        reorder(&mut data, &document, None);
+        assert_eq!(keys(&data), selected);
     }
 
     #[test]
