@@ -158,6 +158,18 @@ pub fn name(field: Field, value: &str) -> Result<String, TextError> {
     Ok(cleaned)
 }
 
+/// The name of a new or renamed `kind` of row (`"recipe"`, `"event"`…) as stored: checked
+/// like [`name`] against [`NAME`], and refused when nothing is left after trimming.
+pub fn required_name(kind: &str, value: &str) -> Result<String, crate::error::AppError> {
+    let name = name(NAME, value)?;
+    if name.is_empty() {
+        return Err(crate::error::AppError::bad_input(format!(
+            "{kind} name must not be empty"
+        )));
+    }
+    Ok(name)
+}
+
 /// A `LIKE` pattern matching names that contain `search` case-insensitively, compared
 /// with the lower-case name key: `%`, `_` and `\` in the search match themselves (use the
 /// pattern with `ESCAPE '\'`, on both backends). The search is checked against

@@ -35,14 +35,6 @@ pub struct EventChanges {
     pub notes: Option<Option<String>>,
 }
 
-fn required_name(name: &str) -> AppResult<String> {
-    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
-    if name.is_empty() {
-        return Err(AppError::bad_input("event name must not be empty"));
-    }
-    Ok(name)
-}
-
 /// Serializes the name checks of one year's events until the transaction ends, so two
 /// transactions creating "Christmas" and "christmas" at once cannot both find the name
 /// free: a transaction-scoped advisory lock keyed by the year on PostgreSQL; nothing on
@@ -96,7 +88,7 @@ macro_rules! check_name_free {
 
 /// Creates an event; its year is derived from its date.
 pub async fn create(db: &Db, input: NewEvent) -> AppResult<Event> {
-    let name = required_name(&input.name)?;
+    let name = crate::domain::text::required_name("event", &input.name)?;
     let year = input.event_date.year();
     let ts = now();
     db_write!(db, |conn| {
@@ -121,7 +113,11 @@ pub async fn create(db: &Db, input: NewEvent) -> AppResult<Event> {
 /// Applies the given changes to an event, re-deriving its year and re-checking that its
 /// name is free within that year.
 pub async fn update(db: &Db, id: i64, changes: EventChanges) -> AppResult<Event> {
-    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let new_name = changes
+        .name
+        .as_deref()
+        .map(|name| crate::domain::text::required_name("event", name))
+        .transpose()?;
     let ts = now();
     db_write!(db, |conn| {
         let current = crate::find_row!(conn, events::table, Event, id, "Event");

@@ -168,14 +168,6 @@ pub struct FinishedGoodChanges {
     pub components: Option<Vec<NewComponent>>,
 }
 
-fn required_name(name: &str) -> AppResult<String> {
-    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
-    if name.is_empty() {
-        return Err(AppError::bad_input("finished good name must not be empty"));
-    }
-    Ok(name)
-}
-
 fn checked_slug(slug: &str) -> AppResult<String> {
     let slug = &crate::domain::text::trimmed(crate::domain::text::SLUG, slug)?;
     if !is_valid_slug(slug) {
@@ -426,7 +418,7 @@ macro_rules! ensure_slug_free {
 
 /// Creates a finished good with its components (inventory and average cost start at 0).
 pub async fn create(db: &Db, input: NewFinishedGood) -> AppResult<FinishedGood> {
-    let name = required_name(&input.name)?;
+    let name = crate::domain::text::required_name("finished good", &input.name)?;
     let given_slug = input.slug.as_deref().map(checked_slug).transpose()?;
     let components = check_components(&input.components)?;
     let base_slug = slugify(&name);
@@ -482,7 +474,11 @@ pub async fn create(db: &Db, input: NewFinishedGood) -> AppResult<FinishedGood> 
 /// Applies the given changes; a given component list replaces the old one and is checked
 /// for cycles again.
 pub async fn update(db: &Db, id: i64, changes: FinishedGoodChanges) -> AppResult<FinishedGood> {
-    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let new_name = changes
+        .name
+        .as_deref()
+        .map(|name| crate::domain::text::required_name("finished good", name))
+        .transpose()?;
     let new_slug = changes.slug.as_deref().map(checked_slug).transpose()?;
     let components = changes
         .components

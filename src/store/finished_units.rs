@@ -110,14 +110,6 @@ pub fn validate_yield(
     }
 }
 
-fn required_name(name: &str) -> AppResult<String> {
-    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
-    if name.is_empty() {
-        return Err(AppError::bad_input("finished unit name must not be empty"));
-    }
-    Ok(name)
-}
-
 fn valid_slug(slug: &str) -> AppResult<String> {
     let slug = &crate::domain::text::trimmed(crate::domain::text::SLUG, slug)?;
     if !is_valid_slug(slug) {
@@ -136,7 +128,7 @@ fn slug_taken(slug: &str) -> AppError {
 
 /// Creates a finished unit of a recipe with zero inventory.
 pub async fn create(db: &Db, input: NewFinishedUnit) -> AppResult<FinishedUnit> {
-    let name = required_name(&input.name)?;
+    let name = crate::domain::text::required_name("finished unit", &input.name)?;
     let given_slug = input.slug.as_deref().map(valid_slug).transpose()?;
     let (items, percentage) = validate_yield(
         input.yield_mode,
@@ -207,7 +199,11 @@ pub async fn create(db: &Db, input: NewFinishedUnit) -> AppResult<FinishedUnit> 
 
 /// Applies the given changes to a finished unit.
 pub async fn update(db: &Db, id: i64, changes: FinishedUnitChanges) -> AppResult<FinishedUnit> {
-    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let new_name = changes
+        .name
+        .as_deref()
+        .map(|name| crate::domain::text::required_name("finished unit", name))
+        .transpose()?;
     let new_slug = changes.slug.as_deref().map(valid_slug).transpose()?;
     let ts = now();
     db_write!(db, |conn| {

@@ -98,17 +98,9 @@ fn positive_scaled(raw: i64) -> AppResult<i64> {
     Ok(raw)
 }
 
-fn required_name(name: &str) -> AppResult<String> {
-    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
-    if name.is_empty() {
-        return Err(AppError::bad_input("ingredient name must not be empty"));
-    }
-    Ok(name)
-}
-
 /// Creates an ingredient with a slug derived from its name (numbered if taken).
 pub async fn create(db: &Db, input: NewIngredient) -> AppResult<Ingredient> {
-    let name = required_name(&input.name)?;
+    let name = crate::domain::text::required_name("ingredient", &input.name)?;
     let key = name_key(&name);
     let (dv, dvu, dw, dwu) = density_columns(input.density.as_ref())?;
     let base_slug = slugify(&name);
@@ -165,7 +157,11 @@ pub async fn create(db: &Db, input: NewIngredient) -> AppResult<Ingredient> {
 /// and a new or cleared density must still convert every recipe line and product to the
 /// stock unit; both are checked inside the transaction, with the ingredient row locked.
 pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<Ingredient> {
-    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let new_name = changes
+        .name
+        .as_deref()
+        .map(|name| crate::domain::text::required_name("ingredient", name))
+        .transpose()?;
     let density = changes
         .density
         .as_ref()

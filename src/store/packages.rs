@@ -53,14 +53,6 @@ pub struct PackageChanges {
     pub items: Option<Vec<NewPackageItem>>,
 }
 
-fn required_name(name: &str) -> AppResult<String> {
-    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
-    if name.is_empty() {
-        return Err(AppError::bad_input("package name must not be empty"));
-    }
-    Ok(name)
-}
-
 fn positive_quantity(position: Option<usize>, quantity: i32) -> AppResult<()> {
     if quantity <= 0 {
         let which = position.map(|p| format!("item {p}: ")).unwrap_or_default();
@@ -156,7 +148,7 @@ macro_rules! write_items {
 
 /// Creates a package with its items; the same finished good given twice adds up.
 pub async fn create(db: &Db, input: NewPackage) -> AppResult<Package> {
-    let name = required_name(&input.name)?;
+    let name = crate::domain::text::required_name("package", &input.name)?;
     let items = merge_items(&input.items)?;
     let ts = now();
     db_write!(db, |conn| {
@@ -184,7 +176,11 @@ pub async fn create(db: &Db, input: NewPackage) -> AppResult<Package> {
 
 /// Applies the given changes; a given item list replaces the old one.
 pub async fn update(db: &Db, id: i64, changes: PackageChanges) -> AppResult<Package> {
-    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let new_name = changes
+        .name
+        .as_deref()
+        .map(|name| crate::domain::text::required_name("package", name))
+        .transpose()?;
     let items = changes.items.as_deref().map(merge_items).transpose()?;
     let ts = now();
     db_write!(db, |conn| {

@@ -128,14 +128,6 @@ struct ValidComponent {
     notes: Option<String>,
 }
 
-fn required_name(name: &str) -> AppResult<String> {
-    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
-    if name.is_empty() {
-        return Err(AppError::bad_input("recipe name must not be empty"));
-    }
-    Ok(name)
-}
-
 fn yield_quantity(quantity: Decimal) -> AppResult<i64> {
     let raw = to_scaled(quantity, Scale::Quantity)?;
     if raw <= 0 {
@@ -425,7 +417,7 @@ fn name_taken(name: &str) -> AppError {
 
 /// Creates a recipe with its lines and components, all in one transaction.
 pub async fn create(db: &Db, input: NewRecipe) -> AppResult<Recipe> {
-    let name = required_name(&input.name)?;
+    let name = crate::domain::text::required_name("recipe", &input.name)?;
     let key = name_key(&name);
     let yield_quantity = yield_quantity(input.yield_quantity)?;
     let yield_unit = yield_unit(&input.yield_unit)?;
@@ -481,7 +473,11 @@ pub async fn create(db: &Db, input: NewRecipe) -> AppResult<Recipe> {
 /// Applies the given changes to a recipe; given lists replace the old ones in the same
 /// transaction.
 pub async fn update(db: &Db, id: i64, changes: RecipeChanges) -> AppResult<Recipe> {
-    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let new_name = changes
+        .name
+        .as_deref()
+        .map(|name| crate::domain::text::required_name("recipe", name))
+        .transpose()?;
     let new_yield = changes.yield_quantity.map(yield_quantity).transpose()?;
     let new_yield_unit = changes.yield_unit.as_deref().map(yield_unit).transpose()?;
     let new_minutes = changes.estimated_minutes.map(minutes).transpose()?;

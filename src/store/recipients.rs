@@ -3,7 +3,7 @@
 use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{event_recipient_packages, recipients};
 use crate::db::Db;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::{db_run, db_write};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -47,17 +47,9 @@ pub struct RecipientChanges {
     pub notes: Option<Option<String>>,
 }
 
-fn required_name(name: &str) -> AppResult<String> {
-    let name = crate::domain::text::name(crate::domain::text::NAME, name)?;
-    if name.is_empty() {
-        return Err(AppError::bad_input("recipient name must not be empty"));
-    }
-    Ok(name)
-}
-
 /// Creates a recipient. Names need not be unique (two people may share one).
 pub async fn create(db: &Db, input: NewRecipient) -> AppResult<Recipient> {
-    let name = required_name(&input.name)?;
+    let name = crate::domain::text::required_name("recipient", &input.name)?;
     let ts = now();
     db_write!(db, |conn| {
         let row = diesel::insert_into(recipients::table)
@@ -85,7 +77,11 @@ pub async fn create(db: &Db, input: NewRecipient) -> AppResult<Recipient> {
 
 /// Applies the given changes to a recipient.
 pub async fn update(db: &Db, id: i64, changes: RecipientChanges) -> AppResult<Recipient> {
-    let new_name = changes.name.as_deref().map(required_name).transpose()?;
+    let new_name = changes
+        .name
+        .as_deref()
+        .map(|name| crate::domain::text::required_name("recipient", name))
+        .transpose()?;
     let ts = now();
     db_write!(db, |conn| {
         let current = crate::find_row!(conn, recipients::table, Recipient, id, "Recipient");
