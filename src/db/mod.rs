@@ -19,18 +19,20 @@ pub use pool::{Backend, Db, DbStats, PooledConn, SqliteConn};
 
 /// Runs a read-only body with `$conn` bound to a `&mut` connection of the active backend.
 ///
-/// The body is expanded once per backend; it must evaluate to `AppResult<T>`.
+/// The body is expanded once per backend and run as an async block that must evaluate to
+/// `AppResult<T>`: as in [`db_write!`](crate::db_write), `?` and `return` inside it leave
+/// the body, never the function that uses the macro.
 #[macro_export]
 macro_rules! db_run {
     ($db:expr, |$conn:ident| $body:expr) => {{
         match $db.get().await? {
             $crate::db::PooledConn::Postgres(mut pooled) => {
                 let $conn: &mut diesel_async::AsyncPgConnection = &mut pooled;
-                $body
+                $crate::db::run_body(async { $body }).await
             }
             $crate::db::PooledConn::Sqlite(mut pooled) => {
                 let $conn: &mut $crate::db::SqliteConn = &mut pooled;
-                $body
+                $crate::db::run_body(async { $body }).await
             }
         }
     }};
@@ -90,6 +92,14 @@ macro_rules! db_write {
             }
         }
     }};
+}
+
+/// The body of a [`db_run!`](crate::db_run) as a future of a known type, so `?` and `return`
+/// inside it leave the body.
+pub async fn run_body<T>(
+    body: impl std::future::Future<Output = crate::error::AppResult<T>>,
+) -> crate::error::AppResult<T> {
+    body.await
 }
 
 /// The body of a [`db_write!`] transaction as a future of a known type, so `?` and `return`

@@ -742,7 +742,7 @@ impl TestApp {
 /// Runs a query whose rows have one text column named `value`.
 async fn query_texts(db: &Db, sql: String) -> bakeplan::error::AppResult<Vec<String>> {
     let rows: Vec<OneText> =
-        bakeplan::db_run!(db, |conn| diesel::sql_query(&sql).load(conn).await?);
+        bakeplan::db_run!(db, |conn| Ok(diesel::sql_query(&sql).load(conn).await?))?;
     Ok(rows.into_iter().map(|r| r.value).collect())
 }
 
