@@ -47,8 +47,8 @@ pub enum AppError {
     /// A referenced row does not exist.
     #[error("{entity} {id} was not found")]
     NotFound {
-        /// The kind of row, e.g. `"Ingredient"`.
-        entity: &'static str,
+        /// The kind of row.
+        entity: crate::domain::entity::Entity,
         /// The id as the client gave it.
         id: String,
     },
@@ -148,7 +148,7 @@ impl AppError {
     }
 
     /// A `NOT_FOUND` error for an entity kind and the id the client gave.
-    pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
+    pub fn not_found(entity: crate::domain::entity::Entity, id: impl ToString) -> Self {
         AppError::NotFound {
             entity,
             id: id.to_string(),

@@ -111,10 +111,10 @@ pub async fn write_body<T>(
 }
 
 /// Loads one row by primary key inside a macro-expanded body, or returns `NOT_FOUND`
-/// for the named GraphQL type.
+/// for the [`Entity`](crate::domain::entity::Entity) given.
 #[macro_export]
 macro_rules! find_row {
-    ($conn:expr, $table:expr, $row:ty, $id:expr, $entity:literal) => {
+    ($conn:expr, $table:expr, $row:ty, $id:expr, $entity:expr) => {
         $table
             .find($id)
             .select(<$row>::as_select())

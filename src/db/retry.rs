@@ -132,7 +132,7 @@ mod tests {
             transient(Transient::Connection),
             transient(Transient::Busy),
             transient(Transient::PoolTimeout),
-            AppError::not_found("Recipe", 1),
+            AppError::not_found(crate::domain::entity::Entity::Recipe, 1),
             AppError::bad_input("no"),
         ] {
             let mut calls = 0;

@@ -3,6 +3,7 @@
 //! Nothing here touches the database or GraphQL, so every rule is unit-tested directly.
 
 pub mod aggregate;
+pub mod entity;
 pub mod fifo;
 pub mod fixed;
 pub mod graph;

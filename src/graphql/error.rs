@@ -129,7 +129,7 @@ impl From<AppError> for Error {
             AppError::NotFound { entity, id } => match id.parse::<i64>() {
                 Ok(pk) => format!(
                     "{entity} {} was not found",
-                    super::ids::encode(entity, pk).as_str()
+                    super::ids::encode(super::ids::type_name(*entity), pk).as_str()
                 ),
                 Err(_) => error.to_string(),
             },
@@ -245,7 +245,13 @@ mod tests {
     #[test]
     fn every_variant_has_its_code() {
         assert_eq!(code(AppError::bad_input("x")), "BAD_USER_INPUT");
-        assert_eq!(code(AppError::not_found("Recipe", 1)), "NOT_FOUND");
+        assert_eq!(
+            code(AppError::not_found(
+                crate::domain::entity::Entity::Recipe,
+                1
+            )),
+            "NOT_FOUND"
+        );
         assert_eq!(code(AppError::Conflict("x".into())), "CONFLICT");
         assert_eq!(
             code(AppError::Unauthenticated(crate::auth::AuthFailure::Revoked)),
@@ -338,7 +344,10 @@ mod tests {
             kind: crate::error::Transient::PoolTimeout,
             detail: String::new(),
         });
-        let not_found = server_error(AppError::not_found("Recipe", 1));
+        let not_found = server_error(AppError::not_found(
+            crate::domain::entity::Entity::Recipe,
+            1,
+        ));
         assert_eq!(http_status_for(&[]), None);
         assert_eq!(http_status_for(std::slice::from_ref(&not_found)), None);
         assert_eq!(http_status_for(&[not_found, unavailable]), Some(503));
@@ -352,7 +361,7 @@ mod tests {
 
     #[test]
     fn not_found_names_the_global_id() {
-        let gql: Error = AppError::not_found("Recipe", 7).into();
+        let gql: Error = AppError::not_found(crate::domain::entity::Entity::Recipe, 7).into();
         assert_eq!(
             gql.message,
             format!(

@@ -1,6 +1,7 @@
 //! Opaque global ids: `base64url("Type:primary key")`. Clients treat them as opaque;
 //! the server decodes them to a type name and a row.
 
+use crate::domain::entity::Entity;
 use crate::error::AppError;
 use async_graphql::ID;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,6 +10,26 @@ use base64::Engine;
 /// Encodes the global id of a row of a GraphQL type.
 pub fn encode(type_name: &str, pk: i64) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{type_name}:{pk}")))
+}
+
+/// The GraphQL type whose global ids name rows of `entity`.
+pub fn type_name(entity: Entity) -> &'static str {
+    match entity {
+        Entity::ApiToken => "ApiToken",
+        Entity::AssemblyRun => "AssemblyRun",
+        Entity::Event => "Event",
+        Entity::EventRecipientPackage => "EventRecipientPackage",
+        Entity::FinishedGood => "FinishedGood",
+        Entity::FinishedUnit => "FinishedUnit",
+        Entity::Ingredient => "Ingredient",
+        Entity::InventoryLot => "InventoryLot",
+        Entity::Package => "Package",
+        Entity::PackageItem => "PackageItem",
+        Entity::Product => "Product",
+        Entity::ProductionRun => "ProductionRun",
+        Entity::Recipe => "Recipe",
+        Entity::Recipient => "Recipient",
+    }
 }
 
 /// Decodes any well-formed global id into its type name and primary key.

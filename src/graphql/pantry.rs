@@ -668,7 +668,12 @@ impl PantryMutation {
                 None => loaders(ctx)
                     .load_one(IngredientById(ingredient_id))
                     .await?
-                    .ok_or_else(|| AppError::not_found("Ingredient", ingredient_id))?
+                    .ok_or_else(|| {
+                        AppError::not_found(
+                            crate::domain::entity::Entity::Ingredient,
+                            ingredient_id,
+                        )
+                    })?
                     .stock_unit(),
             },
             total_cost: input.total_cost.0,

@@ -149,7 +149,7 @@ impl SubscriptionRoot {
         let wakeup = Wakeup::new(feed);
         let current = progress_store::progress_of_event(&db, event_id)
             .await?
-            .ok_or_else(|| AppError::not_found("Event", event_id))?;
+            .ok_or_else(|| AppError::not_found(crate::domain::entity::Entity::Event, event_id))?;
         let watch = ProgressWatch {
             db,
             wakeup,

@@ -73,13 +73,19 @@ pub async fn assign(db: &Db, input: NewAssignment) -> AppResult<EventRecipientPa
     let notes = clean_text(crate::domain::text::NOTES, input.notes.clone())?;
     let ts = now();
     db_write!(db, |conn| {
-        crate::find_row!(conn, events::table, Event, input.event_id, "Event");
+        crate::find_row!(
+            conn,
+            events::table,
+            Event,
+            input.event_id,
+            crate::domain::entity::Entity::Event
+        );
         crate::find_row!(
             conn,
             recipients::table,
             Recipient,
             input.recipient_id,
-            "Recipient"
+            crate::domain::entity::Entity::Recipient
         );
         // A no-op update locks the package on PostgreSQL (SQLite holds the write lock), so
         // concurrent assignments of it add up one after the other and the check below
@@ -89,7 +95,10 @@ pub async fn assign(db: &Db, input: NewAssignment) -> AppResult<EventRecipientPa
             .execute(conn)
             .await?;
         if locked == 0 {
-            return Err(AppError::not_found("Package", input.package_id));
+            return Err(AppError::not_found(
+                crate::domain::entity::Entity::Package,
+                input.package_id,
+            ));
         }
         let existing: Option<i32> = erp::table
             .filter(erp::event_id.eq(input.event_id))
@@ -163,7 +172,7 @@ pub async fn update(
             erp::table,
             EventRecipientPackage,
             id,
-            "EventRecipientPackage"
+            crate::domain::entity::Entity::EventRecipientPackage
         );
         let row = diesel::update(erp::table.find(id))
             .set((
@@ -189,7 +198,7 @@ pub async fn remove(db: &Db, id: i64) -> AppResult<EventRecipientPackage> {
             erp::table,
             EventRecipientPackage,
             id,
-            "EventRecipientPackage"
+            crate::domain::entity::Entity::EventRecipientPackage
         );
         diesel::delete(erp::table.find(id)).execute(conn).await?;
         Ok(current)
@@ -226,14 +235,17 @@ pub async fn change_status(db: &Db, change: StatusChange) -> AppResult<EventReci
             .execute(conn)
             .await?;
         if locked == 0 {
-            return Err(AppError::not_found("EventRecipientPackage", id));
+            return Err(AppError::not_found(
+                crate::domain::entity::Entity::EventRecipientPackage,
+                id,
+            ));
         }
         let current = crate::find_row!(
             conn,
             erp::table,
             EventRecipientPackage,
             id,
-            "EventRecipientPackage"
+            crate::domain::entity::Entity::EventRecipientPackage
         );
         let status: FulfillmentStatus = current
             .fulfillment_status

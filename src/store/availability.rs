@@ -101,7 +101,7 @@ pub async fn good_requirements(
             finished_goods::table,
             crate::db::models::FinishedGood,
             good_id,
-            "FinishedGood"
+            crate::domain::entity::Entity::FinishedGood
         );
         let components: Vec<crate::db::models::FinishedGoodComponent> =
             finished_good_components::table

@@ -120,7 +120,13 @@ pub async fn update(db: &Db, id: i64, changes: EventChanges) -> AppResult<Event>
         .transpose()?;
     let ts = now();
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, events::table, Event, id, "Event");
+        let current = crate::find_row!(
+            conn,
+            events::table,
+            Event,
+            id,
+            crate::domain::entity::Entity::Event
+        );
         let name = new_name.clone().unwrap_or(current.name.clone());
         let event_date = changes.event_date.unwrap_or(current.event_date);
         let year = event_date.year();
@@ -148,7 +154,13 @@ pub async fn update(db: &Db, id: i64, changes: EventChanges) -> AppResult<Event>
 /// `cascade_assignments` is set, otherwise they refuse the delete too.
 pub async fn delete(db: &Db, id: i64, cascade_assignments: bool) -> AppResult<Event> {
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, events::table, Event, id, "Event");
+        let current = crate::find_row!(
+            conn,
+            events::table,
+            Event,
+            id,
+            crate::domain::entity::Entity::Event
+        );
         let production: i64 = production_runs::table
             .filter(production_runs::event_id.eq(id))
             .count()

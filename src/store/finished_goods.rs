@@ -316,13 +316,24 @@ macro_rules! write_components {
         for component in components {
             match component.item {
                 ComponentItem::FinishedUnit(id) if !units.contains_key(&id) => {
-                    return Err(AppError::not_found("FinishedUnit", id));
+                    return Err(AppError::not_found(
+                        crate::domain::entity::Entity::FinishedUnit,
+                        id,
+                    ));
                 }
                 ComponentItem::FinishedGood(id) if !goods.contains_key(&id) => {
-                    return Err(AppError::not_found("FinishedGood", id));
+                    return Err(AppError::not_found(
+                        crate::domain::entity::Entity::FinishedGood,
+                        id,
+                    ));
                 }
                 ComponentItem::Packaging(id) => match packaging.get(&id) {
-                    None => return Err(AppError::not_found("Ingredient", id)),
+                    None => {
+                        return Err(AppError::not_found(
+                            crate::domain::entity::Entity::Ingredient,
+                            id,
+                        ))
+                    }
                     Some((name, false)) => {
                         return Err(AppError::bad_input(format!(
                             "ingredient \"{name}\" is not packaging: only ingredients marked \
@@ -493,7 +504,7 @@ pub async fn update(db: &Db, id: i64, changes: FinishedGoodChanges) -> AppResult
             finished_goods::table,
             FinishedGood,
             id,
-            "FinishedGood"
+            crate::domain::entity::Entity::FinishedGood
         );
         let slug = new_slug.clone().unwrap_or(current.slug.clone());
         if slug != current.slug {
@@ -544,7 +555,7 @@ pub async fn delete(db: &Db, id: i64) -> AppResult<FinishedGood> {
             finished_goods::table,
             FinishedGood,
             id,
-            "FinishedGood"
+            crate::domain::entity::Entity::FinishedGood
         );
         let targets: i64 = event_assembly_targets::table
             .filter(event_assembly_targets::finished_good_id.eq(id))

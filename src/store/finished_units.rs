@@ -144,7 +144,10 @@ pub async fn create(db: &Db, input: NewFinishedUnit) -> AppResult<FinishedUnit> 
             .get_result(conn)
             .await?;
         if recipe_exists == 0 {
-            return Err(AppError::not_found("Recipe", input.recipe_id));
+            return Err(AppError::not_found(
+                crate::domain::entity::Entity::Recipe,
+                input.recipe_id,
+            ));
         }
         let slug = match &given_slug {
             Some(slug) => {
@@ -212,7 +215,7 @@ pub async fn update(db: &Db, id: i64, changes: FinishedUnitChanges) -> AppResult
             finished_units::table,
             FinishedUnit,
             id,
-            "FinishedUnit"
+            crate::domain::entity::Entity::FinishedUnit
         );
         let mode = match changes.yield_mode {
             Some(mode) => mode,
@@ -255,7 +258,10 @@ pub async fn update(db: &Db, id: i64, changes: FinishedUnitChanges) -> AppResult
                 .get_result(conn)
                 .await?;
             if exists == 0 {
-                return Err(AppError::not_found("Recipe", recipe_id));
+                return Err(AppError::not_found(
+                    crate::domain::entity::Entity::Recipe,
+                    recipe_id,
+                ));
             }
             let runs: i64 = production_runs::table
                 .filter(production_runs::finished_unit_id.eq(id))
@@ -305,7 +311,7 @@ pub async fn delete(db: &Db, id: i64) -> AppResult<FinishedUnit> {
             finished_units::table,
             FinishedUnit,
             id,
-            "FinishedUnit"
+            crate::domain::entity::Entity::FinishedUnit
         );
         let runs: i64 = production_runs::table
             .filter(production_runs::finished_unit_id.eq(id))

@@ -175,7 +175,13 @@ pub async fn update(db: &Db, id: i64, changes: IngredientChanges) -> AppResult<I
             .set(ingredients::updated_at.eq(ingredients::updated_at))
             .execute(conn)
             .await?;
-        let current = crate::find_row!(conn, ingredients::table, Ingredient, id, "Ingredient");
+        let current = crate::find_row!(
+            conn,
+            ingredients::table,
+            Ingredient,
+            id,
+            crate::domain::entity::Entity::Ingredient
+        );
         let name = new_name.clone().unwrap_or(current.name.clone());
         let key = name_key(&name);
         if key != current.name_key {
@@ -356,7 +362,13 @@ fn check_density_change<'a>(
 /// reference it. Its products and empty lots go with it.
 pub async fn delete(db: &Db, id: i64) -> AppResult<Ingredient> {
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, ingredients::table, Ingredient, id, "Ingredient");
+        let current = crate::find_row!(
+            conn,
+            ingredients::table,
+            Ingredient,
+            id,
+            crate::domain::entity::Entity::Ingredient
+        );
         let lines: i64 = recipe_ingredients::table
             .filter(recipe_ingredients::ingredient_id.eq(id))
             .count()

@@ -112,7 +112,7 @@ async fn record_purchase_once(
                     inventory_lots::table,
                     InventoryLot,
                     lot_id,
-                    "InventoryLot"
+                    crate::domain::entity::Entity::InventoryLot
                 );
                 return Ok(lot);
             }
@@ -124,10 +124,16 @@ async fn record_purchase_once(
             ingredients::table,
             Ingredient,
             input.ingredient_id,
-            "Ingredient"
+            crate::domain::entity::Entity::Ingredient
         );
         if let Some(product_id) = input.product_id {
-            let product = crate::find_row!(conn, products::table, Product, product_id, "Product");
+            let product = crate::find_row!(
+                conn,
+                products::table,
+                Product,
+                product_id,
+                crate::domain::entity::Entity::Product
+            );
             if product.ingredient_id != ingredient.id {
                 return Err(AppError::bad_input(format!(
                     "product {} ({}) is not a product of \"{}\"",
@@ -256,21 +262,24 @@ pub async fn adjust(
             .execute(conn)
             .await?;
         if locked == 0 {
-            return Err(AppError::not_found("InventoryLot", input.lot_id));
+            return Err(AppError::not_found(
+                crate::domain::entity::Entity::InventoryLot,
+                input.lot_id,
+            ));
         }
         let lot = crate::find_row!(
             conn,
             inventory_lots::table,
             InventoryLot,
             input.lot_id,
-            "InventoryLot"
+            crate::domain::entity::Entity::InventoryLot
         );
         let ingredient = crate::find_row!(
             conn,
             ingredients::table,
             Ingredient,
             lot.ingredient_id,
-            "Ingredient"
+            crate::domain::entity::Entity::Ingredient
         );
         let before = from_scaled(lot.quantity_remaining, Scale::Quantity);
         let after = match input.change {

@@ -122,7 +122,10 @@ macro_rules! write_items {
                 .load($conn)
                 .await?;
             if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
-                return Err(AppError::not_found("FinishedGood", *missing));
+                return Err(AppError::not_found(
+                    crate::domain::entity::Entity::FinishedGood,
+                    *missing,
+                ));
             }
         }
         diesel::delete(package_items::table.filter(package_items::package_id.eq(package_id)))
@@ -184,7 +187,13 @@ pub async fn update(db: &Db, id: i64, changes: PackageChanges) -> AppResult<Pack
     let items = changes.items.as_deref().map(merge_items).transpose()?;
     let ts = now();
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, packages::table, Package, id, "Package");
+        let current = crate::find_row!(
+            conn,
+            packages::table,
+            Package,
+            id,
+            crate::domain::entity::Entity::Package
+        );
         let name = new_name.clone().unwrap_or(current.name.clone());
         if name != current.name {
             ensure_name_free!(conn, &name, id);
@@ -229,14 +238,17 @@ pub async fn add_item(db: &Db, package_id: i64, item: NewPackageItem) -> AppResu
             .execute(conn)
             .await?;
         if locked == 0 {
-            return Err(AppError::not_found("Package", package_id));
+            return Err(AppError::not_found(
+                crate::domain::entity::Entity::Package,
+                package_id,
+            ));
         }
         let good = crate::find_row!(
             conn,
             finished_goods::table,
             crate::store::finished_goods::FinishedGood,
             item.finished_good_id,
-            "FinishedGood"
+            crate::domain::entity::Entity::FinishedGood
         );
         let held: Option<i32> = package_items::table
             .filter(package_items::package_id.eq(package_id))
@@ -279,13 +291,19 @@ pub async fn add_item(db: &Db, package_id: i64, item: NewPackageItem) -> AppResu
 pub async fn remove_item(db: &Db, package_id: i64, finished_good_id: i64) -> AppResult<Package> {
     let ts = now();
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, packages::table, Package, package_id, "Package");
+        let current = crate::find_row!(
+            conn,
+            packages::table,
+            Package,
+            package_id,
+            crate::domain::entity::Entity::Package
+        );
         let good = crate::find_row!(
             conn,
             finished_goods::table,
             crate::store::finished_goods::FinishedGood,
             finished_good_id,
-            "FinishedGood"
+            crate::domain::entity::Entity::FinishedGood
         );
         let removed = diesel::delete(
             package_items::table
@@ -296,7 +314,7 @@ pub async fn remove_item(db: &Db, package_id: i64, finished_good_id: i64) -> App
         .await?;
         if removed == 0 {
             return Err(AppError::NotFound {
-                entity: "item",
+                entity: crate::domain::entity::Entity::PackageItem,
                 id: format!(
                     "\"{}\" of package \"{}\" (the package does not hold it)",
                     good.name, current.name
@@ -315,7 +333,13 @@ pub async fn remove_item(db: &Db, package_id: i64, finished_good_id: i64) -> App
 /// Deletes a package and its items; refused while event assignments reference it.
 pub async fn delete(db: &Db, id: i64) -> AppResult<Package> {
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, packages::table, Package, id, "Package");
+        let current = crate::find_row!(
+            conn,
+            packages::table,
+            Package,
+            id,
+            crate::domain::entity::Entity::Package
+        );
         let assignments: i64 = event_recipient_packages::table
             .filter(event_recipient_packages::package_id.eq(id))
             .count()

@@ -227,7 +227,7 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
                     production_runs::table,
                     ProductionRun,
                     run_id,
-                    "ProductionRun"
+                    crate::domain::entity::Entity::ProductionRun
                 );
                 return Ok(RecordedProduction {
                     run,
@@ -245,7 +245,7 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
             recipes::table,
             crate::db::models::Recipe,
             input.recipe_id,
-            "Recipe"
+            crate::domain::entity::Entity::Recipe
         );
         // Lock the finished unit first (see `RowLocks` for the order): its inventory and
         // average change below.
@@ -253,7 +253,12 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
             .lock_finished_units(&[input.finished_unit_id])
             .await?
             .remove(&input.finished_unit_id)
-            .ok_or_else(|| AppError::not_found("FinishedUnit", input.finished_unit_id))?;
+            .ok_or_else(|| {
+                AppError::not_found(
+                    crate::domain::entity::Entity::FinishedUnit,
+                    input.finished_unit_id,
+                )
+            })?;
         if unit.recipe_id != recipe.id {
             return Err(AppError::bad_input(format!(
                 "finished unit \"{}\" is not yielded by recipe \"{}\"; choose one of the recipe's finished units",
@@ -266,7 +271,7 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
                 events::table,
                 crate::db::models::Event,
                 event_id,
-                "Event"
+                crate::domain::entity::Entity::Event
             );
         }
         let tree = crate::load_recipe_tree!(conn, &[recipe.id])?;
@@ -488,7 +493,7 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                     assembly_runs::table,
                     AssemblyRun,
                     run_id,
-                    "AssemblyRun"
+                    crate::domain::entity::Entity::AssemblyRun
                 );
                 return Ok(RecordedAssembly {
                     run,
@@ -506,7 +511,7 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
             finished_goods::table,
             crate::db::models::FinishedGood,
             input.finished_good_id,
-            "FinishedGood"
+            crate::domain::entity::Entity::FinishedGood
         );
         if let Some(event_id) = input.event_id {
             crate::find_row!(
@@ -514,7 +519,7 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
                 events::table,
                 crate::db::models::Event,
                 event_id,
-                "Event"
+                crate::domain::entity::Entity::Event
             );
         }
         let components: Vec<crate::db::models::FinishedGoodComponent> =
@@ -552,9 +557,12 @@ async fn record_assembly_once(db: &Db, input: &NewAssembly) -> AppResult<Recorde
         let mut good_locks = good_ids.clone();
         good_locks.push(good.id);
         let mut goods = conn.lock_finished_goods(&good_locks).await?;
-        let good = goods
-            .remove(&good.id)
-            .ok_or_else(|| AppError::not_found("FinishedGood", input.finished_good_id))?;
+        let good = goods.remove(&good.id).ok_or_else(|| {
+            AppError::not_found(
+                crate::domain::entity::Entity::FinishedGood,
+                input.finished_good_id,
+            )
+        })?;
         let units = conn.lock_finished_units(&unit_ids).await?;
         let packaging: HashMap<i64, crate::db::models::Ingredient> = ingredients::table
             .filter(ingredients::id.eq_any(&packaging_ids))

@@ -116,7 +116,7 @@ pub async fn create(db: &Db, input: NewProduct) -> AppResult<Product> {
             ingredients::table,
             Ingredient,
             input.ingredient_id,
-            "Ingredient"
+            crate::domain::entity::Entity::Ingredient
         );
         check_convertible(&ingredient, input.package_unit)?;
         if let Some(gtin) = &gtin {
@@ -174,13 +174,19 @@ pub async fn update(db: &Db, id: i64, changes: ProductChanges) -> AppResult<Prod
     };
     let ts = now();
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, products::table, Product, id, "Product");
+        let current = crate::find_row!(
+            conn,
+            products::table,
+            Product,
+            id,
+            crate::domain::entity::Entity::Product
+        );
         let ingredient = crate::find_row!(
             conn,
             ingredients::table,
             Ingredient,
             current.ingredient_id,
-            "Ingredient"
+            crate::domain::entity::Entity::Ingredient
         );
         let unit = changes
             .package_unit
@@ -244,7 +250,13 @@ pub async fn update(db: &Db, id: i64, changes: ProductChanges) -> AppResult<Prod
 /// Deletes a product; lots bought as this product keep their stock and lose the link.
 pub async fn delete(db: &Db, id: i64) -> AppResult<Product> {
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, products::table, Product, id, "Product");
+        let current = crate::find_row!(
+            conn,
+            products::table,
+            Product,
+            id,
+            crate::domain::entity::Entity::Product
+        );
         diesel::delete(products::table.find(id))
             .execute(conn)
             .await?;

@@ -207,9 +207,12 @@ fn valid_components(components: &[ComponentInput]) -> AppResult<Vec<ValidCompone
 fn check_lines(lines: &[ValidLine], found: Vec<Ingredient>) -> AppResult<()> {
     let by_id = super::index_by(found, |i| i.id);
     for line in lines {
-        let ingredient = by_id
-            .get(&line.ingredient_id)
-            .ok_or_else(|| AppError::not_found("Ingredient", line.ingredient_id))?;
+        let ingredient = by_id.get(&line.ingredient_id).ok_or_else(|| {
+            AppError::not_found(
+                crate::domain::entity::Entity::Ingredient,
+                line.ingredient_id,
+            )
+        })?;
         convert(
             line.quantity_exact,
             line.unit,
@@ -229,9 +232,9 @@ fn check_components(
     let names: HashMap<i64, String> = found.into_iter().collect();
     let mut seen = HashSet::new();
     for component in components {
-        let name = names
-            .get(&component.recipe_id)
-            .ok_or_else(|| AppError::not_found("Recipe", component.recipe_id))?;
+        let name = names.get(&component.recipe_id).ok_or_else(|| {
+            AppError::not_found(crate::domain::entity::Entity::Recipe, component.recipe_id)
+        })?;
         if !seen.insert(component.recipe_id) {
             return Err(AppError::bad_input(format!(
                 "the sub-recipe \"{name}\" is listed twice among the components; give it once with the combined quantity"
@@ -493,7 +496,13 @@ pub async fn update(db: &Db, id: i64, changes: RecipeChanges) -> AppResult<Recip
         .transpose()?;
     let ts = now();
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, recipes::table, Recipe, id, "Recipe");
+        let current = crate::find_row!(
+            conn,
+            recipes::table,
+            Recipe,
+            id,
+            crate::domain::entity::Entity::Recipe
+        );
         let name = new_name.clone().unwrap_or(current.name.clone());
         let key = name_key(&name);
         if key != current.name_key {
@@ -571,7 +580,13 @@ pub async fn update(db: &Db, id: i64, changes: RecipeChanges) -> AppResult<Recip
 /// parent recipes reference it. Its lines and components go with it.
 pub async fn delete(db: &Db, id: i64) -> AppResult<Recipe> {
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, recipes::table, Recipe, id, "Recipe");
+        let current = crate::find_row!(
+            conn,
+            recipes::table,
+            Recipe,
+            id,
+            crate::domain::entity::Entity::Recipe
+        );
         let targets: i64 = event_production_targets::table
             .filter(event_production_targets::recipe_id.eq(id))
             .count()
@@ -845,7 +860,10 @@ pub fn aggregate_tree(
         )));
     }
     if !tree.recipes.contains_key(&recipe_id) {
-        return Err(AppError::not_found("Recipe", recipe_id));
+        return Err(AppError::not_found(
+            crate::domain::entity::Entity::Recipe,
+            recipe_id,
+        ));
     }
     Ok(aggregate::aggregate(tree, recipe_id, batches)?)
 }
@@ -859,7 +877,10 @@ pub async fn aggregated_ingredients(
     let tree = trees_by_recipe_ids(db, &[recipe_id]).await?;
     match tree.get(&recipe_id) {
         Some(tree) => aggregate_tree(tree, recipe_id, batches),
-        None => Err(AppError::not_found("Recipe", recipe_id)),
+        None => Err(AppError::not_found(
+            crate::domain::entity::Entity::Recipe,
+            recipe_id,
+        )),
     }
 }
 

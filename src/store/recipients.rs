@@ -84,7 +84,13 @@ pub async fn update(db: &Db, id: i64, changes: RecipientChanges) -> AppResult<Re
         .transpose()?;
     let ts = now();
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, recipients::table, Recipient, id, "Recipient");
+        let current = crate::find_row!(
+            conn,
+            recipients::table,
+            Recipient,
+            id,
+            crate::domain::entity::Entity::Recipient
+        );
         let row = diesel::update(recipients::table.find(id))
             .set((
                 recipients::updated_at.eq(ts),
@@ -115,7 +121,13 @@ pub async fn update(db: &Db, id: i64, changes: RecipientChanges) -> AppResult<Re
 /// Deletes a recipient, refused while assignments reference it.
 pub async fn delete(db: &Db, id: i64) -> AppResult<Recipient> {
     db_write!(db, |conn| {
-        let current = crate::find_row!(conn, recipients::table, Recipient, id, "Recipient");
+        let current = crate::find_row!(
+            conn,
+            recipients::table,
+            Recipient,
+            id,
+            crate::domain::entity::Entity::Recipient
+        );
         let assignments: i64 = event_recipient_packages::table
             .filter(event_recipient_packages::recipient_id.eq(id))
             .count()

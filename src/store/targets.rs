@@ -43,7 +43,7 @@ pub async fn set_production_targets(
             events::table,
             crate::db::models::Event,
             event_id,
-            "Event"
+            crate::domain::entity::Entity::Event
         );
         let mut saved = Vec::with_capacity(targets.len());
         for (recipe_id, batches) in &targets {
@@ -52,7 +52,7 @@ pub async fn set_production_targets(
                 recipes::table,
                 crate::db::models::Recipe,
                 *recipe_id,
-                "Recipe"
+                crate::domain::entity::Entity::Recipe
             );
             let new_notes = clean_text(crate::domain::text::NOTES, notes.clone().flatten())?;
             let row: EventProductionTarget = diesel::insert_into(event_production_targets::table)
@@ -109,14 +109,14 @@ pub async fn set_assembly_target(
             events::table,
             crate::db::models::Event,
             event_id,
-            "Event"
+            crate::domain::entity::Entity::Event
         );
         crate::find_row!(
             conn,
             finished_goods::table,
             crate::db::models::FinishedGood,
             finished_good_id,
-            "FinishedGood"
+            crate::domain::entity::Entity::FinishedGood
         );
         let new_notes = clean_text(crate::domain::text::NOTES, notes.clone().flatten())?;
         let row: EventAssemblyTarget = diesel::insert_into(event_assembly_targets::table)

@@ -138,7 +138,12 @@ pub async fn revoke(db: &Db, name: &str) -> AppResult<ApiToken> {
         .get_result(conn)
         .await
         .optional()?
-        .ok_or_else(|| AppError::not_found("ApiToken", format!("\"{name}\"")))
+        .ok_or_else(|| {
+            AppError::not_found(
+                crate::domain::entity::Entity::ApiToken,
+                format!("\"{name}\""),
+            )
+        })
     })
 }
 
