@@ -3,6 +3,7 @@
 //! per-request [`loaders`].
 
 pub mod admission;
+pub mod changes;
 pub mod connection;
 pub mod context;
 pub mod enums;
