@@ -1,5 +1,6 @@
 //! Finished goods (assembled items) and packages (what one recipient receives).
 
+use super::changes::nullable;
 use super::connection::{Conn, PageArgs};
 use super::context::{db, detached};
 use super::enums::{stored, AssemblyType, ComponentKind};
@@ -340,14 +341,6 @@ pub struct RemovePackageItemInput {
     pub finished_good_id: ID,
 }
 
-fn maybe(value: MaybeUndefined<String>) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
 fn components(input: Vec<FinishedGoodComponentInput>) -> Result<Vec<NewComponent>, AppError> {
     input
         .into_iter()
@@ -475,9 +468,9 @@ impl GoodsMutation {
             name: input.name,
             slug: input.slug,
             assembly_type: input.assembly_type.map(Into::into),
-            description: maybe(input.description),
-            packaging_instructions: maybe(input.packaging_instructions),
-            notes: maybe(input.notes),
+            description: nullable(input.description),
+            packaging_instructions: nullable(input.packaging_instructions),
+            notes: nullable(input.notes),
             components: input.components.map(components).transpose()?,
         };
         let db = db(ctx).clone();
@@ -523,9 +516,9 @@ impl GoodsMutation {
         let id = ids::decode(&input.id, "Package")?;
         let changes = package_store::PackageChanges {
             name: input.name,
-            description: maybe(input.description),
+            description: nullable(input.description),
             is_template: input.is_template,
-            notes: maybe(input.notes),
+            notes: nullable(input.notes),
             items: input.items.map(items).transpose()?,
         };
         let db = db(ctx).clone();

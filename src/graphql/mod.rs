@@ -3,6 +3,7 @@
 //! per-request [`loaders`].
 
 pub mod admission;
+pub mod changes;
 pub mod connection;
 pub mod context;
 pub mod enums;
@@ -73,8 +74,11 @@ pub type BakeplanSchema = Schema<QueryRoot, MutationRoot, subscriptions::Subscri
 pub struct Limits {
     /// Maximum selection depth.
     pub max_depth: usize,
-    /// Maximum estimated cost of an operation (see [`admission`]: connections multiply
-    /// their selection by their page size, lists by their expected length).
+    /// Maximum estimated cost of an operation, computed by [`admission`] from the document
+    /// before validation (async-graphql's own complexity limit is not set): a field costs 1
+    /// plus its selection, and a list 1 plus one item's cost times its expected length. For
+    /// a connection's `edges` and `nodes` that length is the page asked for (`first`/`last`,
+    /// else the default page); its other fields (`pageInfo`, `totalCount`) are not multiplied.
     pub max_complexity: u64,
     /// Largest document, in bytes.
     pub max_document_bytes: usize,

@@ -1,6 +1,7 @@
 //! Event targets: how many batches of each recipe and how many of each finished good an
 //! event needs.
 
+use super::changes::nullable;
 use super::connection::{Conn, PageArgs};
 use super::context::{db, detached};
 use super::events::Event;
@@ -182,14 +183,6 @@ pub struct SetAssemblyTargetInput {
     pub notes: MaybeUndefined<String>,
 }
 
-fn notes_change(notes: MaybeUndefined<String>) -> target_store::NotesChange {
-    match notes {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
 /// Target mutations.
 #[derive(Default)]
 pub struct TargetsMutation;
@@ -204,7 +197,7 @@ impl TargetsMutation {
     ) -> Result<EventProductionTarget> {
         let event_id = ids::decode(&input.event_id, "Event")?;
         let recipe_id = ids::decode(&input.recipe_id, "Recipe")?;
-        let notes = notes_change(input.notes);
+        let notes = nullable(input.notes);
         let db = db(ctx).clone();
         let mut saved = detached(async move {
             target_store::set_production_targets(
@@ -248,7 +241,7 @@ impl TargetsMutation {
     ) -> Result<EventAssemblyTarget> {
         let event_id = ids::decode(&input.event_id, "Event")?;
         let good_id = ids::decode(&input.finished_good_id, "FinishedGood")?;
-        let notes = notes_change(input.notes);
+        let notes = nullable(input.notes);
         let db = db(ctx).clone();
         let saved = detached(async move {
             target_store::set_assembly_target(&db, event_id, good_id, input.target_quantity, notes)

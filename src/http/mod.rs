@@ -35,7 +35,8 @@ pub struct AppState {
     pub db: Db,
     /// This instance's metrics.
     pub metrics: Metrics,
-    /// Runs operations on the multi-thread runtime, after the document limits.
+    /// Admits operations (trusted documents, document limits, roles) and runs them on its
+    /// own execution runtimes.
     pub gateway: Gateway,
     /// The browser origins allowed besides the server's own.
     pub origins: OriginPolicy,
@@ -59,8 +60,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state for a database. Must be called on the multi-thread tokio runtime
-    /// the server runs database work on (see [`gateway`]).
+    /// Builds the state for a database; its gateway starts the runtimes that operations
+    /// and database work run on (see [`gateway`]).
     pub fn new(db: Db, limits: Limits, max_batch: usize) -> Self {
         let metrics = Metrics::new();
         let schema = build_schema(Some(db.clone()), limits);
