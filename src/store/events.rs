@@ -1,15 +1,14 @@
 //! Events (Christmas 2026…): names unique within the year of their date.
 
+use super::unique_names::{UniqueName, UniqueNames};
 use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{assembly_runs, event_recipient_packages, events, production_runs};
 use crate::db::Db;
-use crate::domain::names::name_key;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::{db_run, db_write};
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use std::future::Future;
 
 pub use crate::db::models::Event;
 
@@ -35,64 +34,14 @@ pub struct EventChanges {
     pub notes: Option<Option<String>>,
 }
 
-/// Serializes the name checks of one year's events until the transaction ends, so two
-/// transactions creating "Christmas" and "christmas" at once cannot both find the name
-/// free: a transaction-scoped advisory lock keyed by the year on PostgreSQL; nothing on
-/// SQLite, whose write transactions already hold the database's single writer lock.
-trait EventNameLock: Send {
-    fn lock_event_names(&mut self, year: i32) -> impl Future<Output = AppResult<()>> + Send;
-}
-
-/// The advisory-lock class of event names (the first key of the two-key lock).
-const EVENT_NAMES_LOCK: i32 = 0x4556; // "EV"
-
-impl EventNameLock for diesel_async::AsyncPgConnection {
-    async fn lock_event_names(&mut self, year: i32) -> AppResult<()> {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
-            .bind::<diesel::sql_types::Integer, _>(EVENT_NAMES_LOCK)
-            .bind::<diesel::sql_types::Integer, _>(year)
-            .execute(self)
-            .await?;
-        Ok(())
-    }
-}
-
-impl EventNameLock for crate::db::SqliteConn {
-    async fn lock_event_names(&mut self, _year: i32) -> AppResult<()> {
-        Ok(())
-    }
-}
-
-/// Refuses a name another event of `year` already has (compared case-insensitively).
-/// `except` is the event being renamed.
-macro_rules! check_name_free {
-    ($conn:expr, $name:expr, $year:expr, $except:expr) => {{
-        $conn.lock_event_names($year).await?;
-        let names: Vec<(i64, String)> = events::table
-            .filter(events::year.eq($year))
-            .select((events::id, events::name))
-            .load($conn)
-            .await?;
-        let key = name_key($name);
-        if names
-            .iter()
-            .any(|(id, other)| Some(*id) != $except && name_key(other) == key)
-        {
-            return Err(AppError::Conflict(format!(
-                "an event named \"{}\" already exists in {}; choose another name or date",
-                $name, $year
-            )));
-        }
-    }};
-}
-
 /// Creates an event; its year is derived from its date.
 pub async fn create(db: &Db, input: NewEvent) -> AppResult<Event> {
     let name = crate::domain::text::required_name("event", &input.name)?;
     let year = input.event_date.year();
     let ts = now();
     db_write!(db, |conn| {
-        check_name_free!(conn, &name, year, None::<i64>);
+        conn.ensure_name_free(UniqueName::EventName { name: &name, year }, None)
+            .await?;
         let row = diesel::insert_into(events::table)
             .values((
                 events::uuid.eq(new_uuid()),
@@ -130,7 +79,8 @@ pub async fn update(db: &Db, id: i64, changes: EventChanges) -> AppResult<Event>
         let name = new_name.clone().unwrap_or(current.name.clone());
         let event_date = changes.event_date.unwrap_or(current.event_date);
         let year = event_date.year();
-        check_name_free!(conn, &name, year, Some(id));
+        conn.ensure_name_free(UniqueName::EventName { name: &name, year }, Some(id))
+            .await?;
         let row = diesel::update(events::table.find(id))
             .set((
                 events::updated_at.eq(ts),

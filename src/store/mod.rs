@@ -30,6 +30,8 @@ pub mod runs;
 pub mod stock;
 pub mod targets;
 pub mod tokens;
+pub mod unique_names;
+pub mod write_locks;
 
 pub use keyset::{Keyed, Keyset, Page, Position};
 

@@ -2,15 +2,18 @@
 //! quantities. Adding a finished good a package already holds adds to its quantity.
 
 use super::finished_goods::lower;
+use super::unique_names::{UniqueName, UniqueNames};
 use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{event_recipient_packages, finished_goods, package_items, packages};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::{db_run, db_write};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
 use std::collections::HashMap;
+use std::future::Future;
 
 pub use crate::db::models::{Package, PackageItem};
 
@@ -90,63 +93,56 @@ fn merge_items(items: &[NewPackageItem]) -> AppResult<Vec<NewPackageItem>> {
     Ok(merged)
 }
 
-/// Inside a write transaction: fails with `CONFLICT` when another package has `$name`.
-macro_rules! ensure_name_free {
-    ($conn:ident, $name:expr, $except:expr) => {{
-        let name: &str = $name;
-        let taken: i64 = packages::table
-            .filter(packages::name.eq(name))
-            .filter(packages::id.ne($except))
-            .count()
-            .get_result($conn)
-            .await?;
-        if taken > 0 {
-            return Err(AppError::Conflict(format!(
-                "a package named \"{name}\" already exists; choose another name"
-            )));
-        }
-    }};
+/// Package steps inside a write transaction.
+pub trait PackageSteps: Send {
+    /// Checks that every item's finished good exists (one query; `NOT_FOUND` names the
+    /// first missing one), then replaces the package's items with `items`, in their order.
+    fn write_items(
+        &mut self,
+        package_id: i64,
+        items: &[NewPackageItem],
+        ts: NaiveDateTime,
+    ) -> impl Future<Output = AppResult<()>> + Send;
 }
 
-/// Inside a write transaction: checks that every item's finished good exists (one query),
-/// then replaces the package's items with them.
-macro_rules! write_items {
-    ($conn:ident, $package_id:expr, $items:expr, $ts:expr) => {{
-        let package_id: i64 = $package_id;
-        let items: &[NewPackageItem] = $items;
-        if !items.is_empty() {
-            let ids: Vec<i64> = items.iter().map(|i| i.finished_good_id).collect();
-            let found: Vec<i64> = finished_goods::table
-                .filter(finished_goods::id.eq_any(&ids))
-                .select(finished_goods::id)
-                .load($conn)
-                .await?;
-            if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
-                return Err(AppError::not_found(
-                    crate::domain::entity::Entity::FinishedGood,
-                    *missing,
-                ));
+crate::impl_for_backends! {
+    impl PackageSteps {
+        async fn write_items(&mut self, package_id: i64, items: &[NewPackageItem], ts: NaiveDateTime) -> AppResult<()> {
+            if !items.is_empty() {
+                let ids: Vec<i64> = items.iter().map(|i| i.finished_good_id).collect();
+                let found: Vec<i64> = finished_goods::table
+                    .filter(finished_goods::id.eq_any(&ids))
+                    .select(finished_goods::id)
+                    .load(self)
+                    .await?;
+                if let Some(missing) = ids.iter().find(|id| !found.contains(id)) {
+                    return Err(AppError::not_found(
+                        crate::domain::entity::Entity::FinishedGood,
+                        *missing,
+                    ));
+                }
             }
-        }
-        diesel::delete(package_items::table.filter(package_items::package_id.eq(package_id)))
-            .execute($conn)
-            .await?;
-        // One INSERT per item: diesel-async cannot batch inserts on SQLite, and a package
-        // holds a handful of items.
-        for item in items {
-            diesel::insert_into(package_items::table)
-                .values((
-                    package_items::uuid.eq(new_uuid()),
-                    package_items::created_at.eq($ts),
-                    package_items::updated_at.eq($ts),
-                    package_items::package_id.eq(package_id),
-                    package_items::finished_good_id.eq(item.finished_good_id),
-                    package_items::quantity.eq(item.quantity),
-                ))
-                .execute($conn)
+            diesel::delete(package_items::table.filter(package_items::package_id.eq(package_id)))
+                .execute(self)
                 .await?;
+            // One INSERT per item: diesel-async cannot batch inserts on SQLite, and a package
+            // holds a handful of items.
+            for item in items {
+                diesel::insert_into(package_items::table)
+                    .values((
+                        package_items::uuid.eq(new_uuid()),
+                        package_items::created_at.eq(ts),
+                        package_items::updated_at.eq(ts),
+                        package_items::package_id.eq(package_id),
+                        package_items::finished_good_id.eq(item.finished_good_id),
+                        package_items::quantity.eq(item.quantity),
+                    ))
+                    .execute(self)
+                    .await?;
+            }
+            Ok(())
         }
-    }};
+    }
 }
 
 /// Creates a package with its items; the same finished good given twice adds up.
@@ -155,7 +151,8 @@ pub async fn create(db: &Db, input: NewPackage) -> AppResult<Package> {
     let items = merge_items(&input.items)?;
     let ts = now();
     db_write!(db, |conn| {
-        ensure_name_free!(conn, &name, 0);
+        conn.ensure_name_free(UniqueName::PackageName(&name), None)
+            .await?;
         let package = diesel::insert_into(packages::table)
             .values((
                 packages::uuid.eq(new_uuid()),
@@ -172,7 +169,7 @@ pub async fn create(db: &Db, input: NewPackage) -> AppResult<Package> {
             .returning(Package::as_returning())
             .get_result(conn)
             .await?;
-        write_items!(conn, package.id, &items, ts);
+        conn.write_items(package.id, &items, ts).await?;
         Ok(package)
     })
 }
@@ -196,7 +193,8 @@ pub async fn update(db: &Db, id: i64, changes: PackageChanges) -> AppResult<Pack
         );
         let name = new_name.clone().unwrap_or(current.name.clone());
         if name != current.name {
-            ensure_name_free!(conn, &name, id);
+            conn.ensure_name_free(UniqueName::PackageName(&name), Some(id))
+                .await?;
         }
         let package = diesel::update(packages::table.find(id))
             .set((
@@ -218,7 +216,7 @@ pub async fn update(db: &Db, id: i64, changes: PackageChanges) -> AppResult<Pack
             .get_result(conn)
             .await?;
         if let Some(items) = &items {
-            write_items!(conn, id, items, ts);
+            conn.write_items(id, items, ts).await?;
         }
         Ok(package)
     })

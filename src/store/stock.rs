@@ -10,6 +10,8 @@ use crate::domain::fifo::{Draw, LotStock};
 use crate::error::{AppError, AppResult};
 use crate::store::lots::InventoryLot;
 use diesel::prelude::*;
+use diesel::query_builder::{AsQuery, FromClause, SelectStatement};
+use diesel::QuerySource;
 use diesel_async::RunQueryDsl;
 use std::collections::HashMap;
 use std::future::Future;
@@ -44,53 +46,68 @@ pub trait RowLocks: Send {
     ) -> impl Future<Output = AppResult<HashMap<i64, FinishedGood>>> + Send;
 }
 
-/// Implements [`RowLocks`] for one backend; `$lock` adds the locking clause to a query.
-macro_rules! row_locks {
-    ($conn:ty, |$query:ident| $lock:expr) => {
-        impl RowLocks for $conn {
-            async fn lock_lots(
-                &mut self,
-                ingredient_ids: &[i64],
-            ) -> AppResult<HashMap<i64, Vec<InventoryLot>>> {
-                let $query = inventory_lots::table
-                    .filter(inventory_lots::ingredient_id.eq_any(ingredient_ids))
-                    .filter(inventory_lots::quantity_remaining.gt(0))
-                    .order(inventory_lots::id)
-                    .select(InventoryLot::as_select());
-                let mut lots: Vec<InventoryLot> = $lock.load(self).await?;
-                lots.sort_by_key(|lot| (lot.purchased_on, lot.id));
-                Ok(super::group_by(lots, |lot| lot.ingredient_id))
-            }
+/// Where a read that locks its rows starts, per backend: the table's query with
+/// `FOR UPDATE` on PostgreSQL, the plain query on SQLite (see [`RowLocks`]). Filters, order
+/// and selection added afterwards keep the locking clause at the end of the statement.
+pub trait LockingRead {
+    /// The query a locking read starts from.
+    type Start<T: QuerySource>;
 
-            async fn lock_finished_units(
-                &mut self,
-                ids: &[i64],
-            ) -> AppResult<HashMap<i64, FinishedUnit>> {
-                let $query = finished_units::table
-                    .filter(finished_units::id.eq_any(ids))
-                    .order(finished_units::id)
-                    .select(FinishedUnit::as_select());
-                let rows: Vec<FinishedUnit> = $lock.load(self).await?;
-                Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-            }
-
-            async fn lock_finished_goods(
-                &mut self,
-                ids: &[i64],
-            ) -> AppResult<HashMap<i64, FinishedGood>> {
-                let $query = finished_goods::table
-                    .filter(finished_goods::id.eq_any(ids))
-                    .order(finished_goods::id)
-                    .select(FinishedGood::as_select());
-                let rows: Vec<FinishedGood> = $lock.load(self).await?;
-                Ok(rows.into_iter().map(|row| (row.id, row)).collect())
-            }
-        }
-    };
+    /// Turns a table's query (`table.as_query()`) into the start of a locking read.
+    fn locking_read<T: QuerySource>(query: SelectStatement<FromClause<T>>) -> Self::Start<T>;
 }
 
-row_locks!(diesel_async::AsyncPgConnection, |query| query.for_update());
-row_locks!(crate::db::SqliteConn, |query| query);
+impl LockingRead for diesel_async::AsyncPgConnection {
+    type Start<T: QuerySource> = diesel::dsl::ForUpdate<SelectStatement<FromClause<T>>>;
+
+    fn locking_read<T: QuerySource>(query: SelectStatement<FromClause<T>>) -> Self::Start<T> {
+        query.for_update()
+    }
+}
+
+impl LockingRead for crate::db::SqliteConn {
+    type Start<T: QuerySource> = SelectStatement<FromClause<T>>;
+
+    fn locking_read<T: QuerySource>(query: SelectStatement<FromClause<T>>) -> Self::Start<T> {
+        query
+    }
+}
+
+crate::impl_for_backends! {
+    impl RowLocks {
+        async fn lock_lots(&mut self, ingredient_ids: &[i64]) -> AppResult<HashMap<i64, Vec<InventoryLot>>> {
+            let mut lots: Vec<InventoryLot> = Self::locking_read(inventory_lots::table.as_query())
+                .filter(inventory_lots::ingredient_id.eq_any(ingredient_ids))
+                .filter(inventory_lots::quantity_remaining.gt(0))
+                .order(inventory_lots::id)
+                .select(InventoryLot::as_select())
+                .load(self)
+                .await?;
+            lots.sort_by_key(|lot| (lot.purchased_on, lot.id));
+            Ok(super::group_by(lots, |lot| lot.ingredient_id))
+        }
+
+        async fn lock_finished_units(&mut self, ids: &[i64]) -> AppResult<HashMap<i64, FinishedUnit>> {
+            let rows: Vec<FinishedUnit> = Self::locking_read(finished_units::table.as_query())
+                .filter(finished_units::id.eq_any(ids))
+                .order(finished_units::id)
+                .select(FinishedUnit::as_select())
+                .load(self)
+                .await?;
+            Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+        }
+
+        async fn lock_finished_goods(&mut self, ids: &[i64]) -> AppResult<HashMap<i64, FinishedGood>> {
+            let rows: Vec<FinishedGood> = Self::locking_read(finished_goods::table.as_query())
+                .filter(finished_goods::id.eq_any(ids))
+                .order(finished_goods::id)
+                .select(FinishedGood::as_select())
+                .load(self)
+                .await?;
+            Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+        }
+    }
+}
 
 /// Stock operations available on a connection inside a write transaction.
 pub trait StockTx: Send {
