@@ -2,7 +2,7 @@
 //!
 //! Writes check, inside their transaction, that every line's unit converts to its
 //! ingredient's stock unit and that the components keep the recipe graph acyclic and at
-//! most [`crate::domain::recipe_graph::MAX_NESTING`] levels deep (see [`structure`]).
+//! most [`crate::domain::recipe_graph::MAX_NESTING`] levels deep.
 //! Changes to components are serialized (an advisory lock on PostgreSQL, the write lock on
 //! SQLite), so two concurrent edits cannot build a cycle between them.
 //!
