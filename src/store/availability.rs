@@ -11,6 +11,7 @@ use crate::domain::fixed::{to_scaled, Scale};
 use crate::domain::kinds::ComponentKind;
 use crate::error::{AppError, AppResult};
 use crate::store::lots::InventoryLot;
+use crate::store::recipes::LoadRecipeTree;
 use crate::store::stock::lot_stock;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -58,7 +59,7 @@ pub async fn recipe_requirements(
         return Err(AppError::bad_input("batches must be greater than zero"));
     }
     let (tree, on_hand) = db_run!(db, |conn| {
-        let tree = crate::load_recipe_tree!(conn, &[recipe_id])?;
+        let tree = conn.load_recipe_tree(&[recipe_id]).await?;
         let ids: Vec<i64> = tree.ingredients.keys().copied().collect();
         let on_hand: Vec<(i64, i64)> = inventory_lots::table
             .filter(inventory_lots::ingredient_id.eq_any(&ids))
@@ -223,7 +224,7 @@ pub async fn good_requirements(
 /// was never bought). Loads everything for all recipes in a bounded number of queries.
 pub async fn estimated_batch_costs(db: &Db, recipe_ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
     let (tree, lots) = db_run!(db, |conn| {
-        let tree = crate::load_recipe_tree!(conn, recipe_ids)?;
+        let tree = conn.load_recipe_tree(recipe_ids).await?;
         let ids: Vec<i64> = tree.ingredients.keys().copied().collect();
         let lots: Vec<InventoryLot> = inventory_lots::table
             .filter(inventory_lots::ingredient_id.eq_any(&ids))

@@ -22,6 +22,7 @@ use crate::domain::needs::{
 };
 use crate::domain::units::{convert, Unit};
 use crate::error::{AppError, AppResult};
+use crate::store::recipes::LoadRecipeTree;
 use crate::store::targets::EventProductionTarget;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -538,7 +539,7 @@ pub async fn shopping_lists(
         return Ok(out);
     }
     let (tree, on_hand, product_rows, latest_prices) = db_run!(db, |conn| {
-        let tree = crate::load_recipe_tree!(conn, &recipe_ids)?;
+        let tree = conn.load_recipe_tree(&recipe_ids).await?;
         let ids: Vec<i64> = tree.ingredients.keys().copied().collect();
         let on_hand: HashMap<i64, i64> = inventory_lots::table
             .filter(inventory_lots::ingredient_id.eq_any(&ids))

@@ -1,6 +1,7 @@
 //! Recording production and assembly (SPEC §1.5): one write transaction each, all or
 //! nothing, stock drawn FIFO with exact costs, idempotent on request.
 
+use super::recipes::LoadRecipeTree;
 use super::run_totals::RunTotalsTx;
 use super::stock::{lot_stock, RowLocks, StockTx};
 use super::{clean_text, new_uuid, now};
@@ -274,7 +275,7 @@ async fn record_production_once(db: &Db, input: &NewProduction) -> AppResult<Rec
                 crate::domain::entity::Entity::Event
             );
         }
-        let tree = crate::load_recipe_tree!(conn, &[recipe.id])?;
+        let tree = conn.load_recipe_tree(&[recipe.id]).await?;
         let lines = crate::store::recipes::aggregate_tree(
             &tree,
             recipe.id,
