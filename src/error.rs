@@ -6,7 +6,9 @@
 //! carry details that are logged, never sent to clients.
 //!
 //! Database errors become `AppError` through one conversion (in `db::errors`), which sorts
-//! transient failures (no connection, pool timeout, a lost conflict) into `Unavailable`.
+//! transient failures (no connection, pool timeout, a lost conflict) into `Unavailable` and
+//! the caller's violations of a constraint into `Duplicate`, `BadInput` or
+//! `DeleteRestricted`; only what is left stays `Database`.
 
 pub use crate::db::errors::Transient;
 use serde::Serialize;
@@ -55,6 +57,13 @@ pub enum AppError {
     /// A uniqueness rule would be broken.
     #[error("{0}")]
     Conflict(String),
+    /// The database refused a write because a unique constraint already holds the value;
+    /// a store step that expects such a race (an idempotency key) matches on this variant.
+    #[error("a row with the same unique value already exists ({constraint})")]
+    Duplicate {
+        /// The constraint's name, or the database's message when it names none (SQLite).
+        constraint: String,
+    },
     /// The row cannot be deleted while other rows reference it.
     #[error("cannot delete {entity} \"{name}\": it is referenced by {}", describe_references(.references))]
     DeleteRestricted {
@@ -94,10 +103,10 @@ pub enum AppError {
         /// The caller's role.
         role: crate::auth::Role,
     },
-    /// The request is too expensive to run.
+    /// A stored count or sum would pass its maximum (`domain::limits`).
     #[error("{0}")]
-    QueryTooComplex(String),
-    /// A database failure that is not the caller's fault.
+    LimitExceeded(crate::domain::limits::LimitExceeded),
+    /// A database failure that is not the caller's fault and not transient.
     #[error("database error: {0}")]
     Database(diesel::result::Error),
     /// A transient failure: the database cannot be reached, the pool has no free connection,
@@ -182,7 +191,7 @@ impl From<crate::domain::fixed::OutOfRange> for AppError {
 
 impl From<crate::domain::limits::LimitExceeded> for AppError {
     fn from(e: crate::domain::limits::LimitExceeded) -> Self {
-        AppError::BadInput(e.to_string())
+        AppError::LimitExceeded(e)
     }
 }
 

@@ -1,15 +1,17 @@
-//! The one place that decides which database failures are transient.
+//! The one place that decides what a database failure means: transient, the caller's
+//! violation of a constraint, or internal.
 //!
 //! A transient failure is not the caller's fault and not a fact about the data: the database
 //! cannot be reached, the pool has no free connection, or a transaction lost a conflict. It is
 //! reported as `SERVICE_UNAVAILABLE` (HTTP 503) so clients retry, never as `NOT_FOUND` or an
-//! internal error. Everything else stays a plain [`diesel::result::Error`].
+//! internal error. The conversion into [`AppError`] at the end of this module also sorts
+//! the constraint violations a caller can cause, so every layer above gets typed errors.
 //!
 //! PostgreSQL errors are recognised by diesel's error kind where diesel has one
 //! (serialization failure, connection errors without a SQLSTATE) and otherwise by the
 //! server's message, because diesel-async does not expose the SQLSTATE of other codes.
 
-use crate::error::AppError;
+use crate::error::{AppError, Reference};
 use diesel::result::{ConnectionError, DatabaseErrorKind, Error as DieselError};
 use std::fmt;
 
@@ -147,14 +149,42 @@ pub fn from_pool_error(error: PoolError) -> AppError {
     }
 }
 
+/// The one conversion of database errors: transient failures become `Unavailable`, the
+/// caller's violations of a rule the schema enforces become the error the client is sent
+/// (a unique value taken: `Duplicate`; a check or NOT NULL: `BadInput`; a reference:
+/// `DeleteRestricted`), and anything else stays `Database` (internal; logged, not sent).
 impl From<DieselError> for AppError {
     fn from(error: DieselError) -> Self {
-        match classify(&error) {
-            Some(kind) => AppError::Unavailable {
+        if let Some(kind) = classify(&error) {
+            return AppError::Unavailable {
                 kind,
                 detail: error.to_string(),
+            };
+        }
+        let DieselError::DatabaseError(kind, info) = &error else {
+            return AppError::Database(error);
+        };
+        // PostgreSQL names the constraint; SQLite only says which columns in its message.
+        let constraint = info
+            .constraint_name()
+            .map(str::to_string)
+            .unwrap_or_else(|| info.message().to_string());
+        match kind {
+            DatabaseErrorKind::UniqueViolation => AppError::Duplicate { constraint },
+            DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                AppError::BadInput(format!(
+                    "a value is out of its allowed range ({constraint})"
+                ))
+            }
+            DatabaseErrorKind::ForeignKeyViolation => AppError::DeleteRestricted {
+                entity: "row",
+                name: info.table_name().unwrap_or("?").to_string(),
+                references: vec![Reference {
+                    kind: format!("other rows ({constraint})"),
+                    count: 1,
+                }],
             },
-            None => AppError::Database(error),
+            _ => AppError::Database(error),
         }
     }
 }
@@ -315,10 +345,61 @@ mod tests {
     }
 
     #[test]
-    fn conversion_keeps_data_errors_and_marks_transient_ones() {
+    fn constraint_violations_become_the_callers_errors() {
+        let unique = AppError::from(db_error(
+            DatabaseErrorKind::UniqueViolation,
+            "UNIQUE constraint failed: recipes.name_key",
+        ));
+        assert!(
+            matches!(&unique, AppError::Duplicate { constraint } if constraint == "UNIQUE constraint failed: recipes.name_key"),
+            "{unique:?}"
+        );
+        assert_eq!(
+            unique.to_string(),
+            "a row with the same unique value already exists (UNIQUE constraint failed: recipes.name_key)"
+        );
+        for kind in [
+            DatabaseErrorKind::CheckViolation,
+            DatabaseErrorKind::NotNullViolation,
+        ] {
+            let error = AppError::from(db_error(kind, "CHECK constraint failed: quantity"));
+            assert!(
+                matches!(&error, AppError::BadInput(m) if m == "a value is out of its allowed range (CHECK constraint failed: quantity)"),
+                "{error:?}"
+            );
+        }
+        let reference = AppError::from(db_error(
+            DatabaseErrorKind::ForeignKeyViolation,
+            "FOREIGN KEY constraint failed",
+        ));
+        match reference {
+            AppError::DeleteRestricted {
+                entity,
+                name,
+                references,
+            } => {
+                assert_eq!((entity, name.as_str()), ("row", "?"));
+                assert_eq!(
+                    references,
+                    vec![Reference {
+                        kind: "other rows (FOREIGN KEY constraint failed)".into(),
+                        count: 1
+                    }]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn conversion_keeps_other_errors_and_marks_transient_ones() {
         assert!(matches!(
             AppError::from(DieselError::NotFound),
             AppError::Database(DieselError::NotFound)
+        ));
+        assert!(matches!(
+            AppError::from(unknown("syntax error at or near \"x\"")),
+            AppError::Database(_)
         ));
         assert!(matches!(
             AppError::from(unknown("database is locked")),

@@ -1,9 +1,8 @@
 //! The one place where application errors become GraphQL errors with a stable
 //! `extensions.code` (SPEC §3.1). Internal details are logged here and never sent.
 
-use crate::error::{AppError, Reference};
+use crate::error::AppError;
 use async_graphql::{Error, ErrorExtensions, Value};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 /// The stable error codes clients can rely on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,47 +61,15 @@ pub const INTERNAL_MESSAGE: &str = "internal server error (the details are in th
 pub const UNAVAILABLE_MESSAGE: &str = "the database is unavailable right now; retry the request \
      (with the same idempotencyKey for recordings)";
 
-/// Translates database errors that are the caller's doing (a uniqueness rule, a check,
-/// a reference) into application errors; anything else stays internal.
-fn translate_database(error: DieselError) -> AppError {
-    match &error {
-        DieselError::DatabaseError(kind, info) => {
-            let detail = info
-                .constraint_name()
-                .map(str::to_string)
-                .unwrap_or_else(|| info.message().to_string());
-            match kind {
-                DatabaseErrorKind::UniqueViolation => AppError::Conflict(format!(
-                    "a row with the same unique value already exists ({detail})"
-                )),
-                DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
-                    AppError::BadInput(format!("a value is out of its allowed range ({detail})"))
-                }
-                DatabaseErrorKind::ForeignKeyViolation => AppError::DeleteRestricted {
-                    entity: "row",
-                    name: info.table_name().unwrap_or("?").to_string(),
-                    references: vec![Reference {
-                        kind: format!("other rows ({detail})"),
-                        count: 1,
-                    }],
-                },
-                _ => AppError::Database(error),
-            }
-        }
-        _ => AppError::Database(error),
-    }
-}
-
 /// The code an application error is sent with.
 pub fn code_of(error: &AppError) -> ErrorCode {
     match error {
-        AppError::BadInput(_) => ErrorCode::BadUserInput,
+        AppError::BadInput(_) | AppError::LimitExceeded(_) => ErrorCode::BadUserInput,
         AppError::NotFound { .. } => ErrorCode::NotFound,
-        AppError::Conflict(_) => ErrorCode::Conflict,
+        AppError::Conflict(_) | AppError::Duplicate { .. } => ErrorCode::Conflict,
         AppError::DeleteRestricted { .. } => ErrorCode::DeleteRestricted,
         AppError::InsufficientInventory { .. } => ErrorCode::InsufficientInventory,
         AppError::InvalidTransition { .. } => ErrorCode::InvalidTransition,
-        AppError::QueryTooComplex(_) => ErrorCode::QueryTooComplex,
         AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
         AppError::Forbidden { .. } => ErrorCode::Forbidden,
         AppError::Unavailable { .. } => ErrorCode::ServiceUnavailable,
@@ -112,10 +79,6 @@ pub fn code_of(error: &AppError) -> ErrorCode {
 
 impl From<AppError> for Error {
     fn from(error: AppError) -> Self {
-        let error = match error {
-            AppError::Database(db) => translate_database(db),
-            other => other,
-        };
         let code = code_of(&error);
         let message = match &error {
             AppError::Database(_) | AppError::Internal(_) => {
@@ -169,28 +132,32 @@ pub fn with_code(message: impl Into<String>, code: ErrorCode) -> Error {
     Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
 }
 
-/// Gives every error a code: limit errors `QUERY_TOO_COMPLEX`, other uncoded errors
-/// (parse, validation, input coercion) `BAD_USER_INPUT`.
-pub fn finish_codes(errors: &mut [async_graphql::ServerError]) {
-    for error in errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|e| e.get("code").is_some());
-        if has_code {
-            continue;
-        }
-        let too_complex =
-            error.message.contains("too complex") || error.message.contains("nested too deep");
-        let code = if too_complex {
-            ErrorCode::QueryTooComplex
-        } else {
-            ErrorCode::BadUserInput
-        };
-        error
-            .extensions
-            .get_or_insert_with(Default::default)
-            .set("code", code.as_str());
+/// Whether an error already carries `extensions.code`.
+pub fn is_coded(error: &async_graphql::ServerError) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some())
+}
+
+/// Sets an error's `extensions.code`.
+pub fn set_code(error: &mut async_graphql::ServerError, code: ErrorCode) {
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
+}
+
+/// Gives every error still without a code `INTERNAL_SERVER_ERROR`, and logs it. Errors a
+/// client can cause are coded where they arise (application errors by [`From<AppError>`],
+/// the transports' and the gateway's refusals, async-graphql's request and coercion errors
+/// by `http::gateway`), so what reaches this is a surprise: its message is logged and
+/// replaced, like any internal error's.
+pub fn default_codes(errors: &mut [async_graphql::ServerError]) {
+    for error in errors.iter_mut().filter(|e| !is_coded(e)) {
+        tracing::error!(message = %error.message, path = ?error.path, "an error without a code");
+        error.message = INTERNAL_MESSAGE.to_string();
+        set_code(error, ErrorCode::InternalServerError);
     }
 }
 
@@ -303,15 +270,23 @@ mod tests {
             "INVALID_TRANSITION"
         );
         assert_eq!(
-            code(AppError::QueryTooComplex("x".into())),
-            "QUERY_TOO_COMPLEX"
+            code(AppError::Duplicate {
+                constraint: "recipes_name_key".into()
+            }),
+            "CONFLICT"
+        );
+        assert_eq!(
+            code(AppError::LimitExceeded(
+                crate::domain::limits::LimitExceeded::count("inventoryCount")
+            )),
+            "BAD_USER_INPUT"
         );
         assert_eq!(
             code(AppError::Internal("secret".into())),
             "INTERNAL_SERVER_ERROR"
         );
         assert_eq!(
-            code(AppError::Database(DieselError::NotFound)),
+            code(AppError::Database(diesel::result::Error::NotFound)),
             "INTERNAL_SERVER_ERROR"
         );
         assert_eq!(
@@ -351,6 +326,18 @@ mod tests {
         assert_eq!(http_status_for(&[]), None);
         assert_eq!(http_status_for(std::slice::from_ref(&not_found)), None);
         assert_eq!(http_status_for(&[not_found, unavailable]), Some(503));
+    }
+
+    #[test]
+    fn uncoded_errors_default_to_internal() {
+        let coded = server_error(AppError::bad_input("first must not be negative"));
+        let surprise = async_graphql::ServerError::new("Data `Db` does not exist.", None);
+        let mut errors = vec![coded, surprise];
+        default_codes(&mut errors);
+        assert_eq!(errors[0].message, "first must not be negative");
+        assert!(has_code(&errors[..1], ErrorCode::BadUserInput));
+        assert_eq!(errors[1].message, INTERNAL_MESSAGE);
+        assert!(has_code(&errors[1..], ErrorCode::InternalServerError));
     }
 
     #[test]

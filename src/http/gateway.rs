@@ -23,7 +23,9 @@ use crate::auth::{AuthFailure, Caller, Role};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::graphql::admission::{admit, DocumentLimits, Refusal, SchemaShape};
-use crate::graphql::error::{finish_codes, server_error, ErrorCode, INTERNAL_MESSAGE};
+use crate::graphql::error::{
+    default_codes, is_coded, server_error, set_code, ErrorCode, INTERNAL_MESSAGE,
+};
 use crate::graphql::field_order;
 use crate::graphql::loaders::new_loaders;
 use crate::graphql::nulls::{self, FieldTypes};
@@ -281,10 +283,57 @@ fn finish(
     name: Option<&str>,
     types: &FieldTypes,
 ) {
-    finish_codes(&mut response.errors);
+    code_engine_errors(&mut response.errors);
+    default_codes(&mut response.errors);
     if let Some(document) = document {
         nulls::propagate(&mut response.data, &response.errors, document, name, types);
         field_order::reorder(&mut response.data, document, name);
+    }
+}
+
+/// async-graphql's message when a document is nested deeper than the schema's
+/// `limit_depth` (`validation::check_rules`), the only mark that refusal carries.
+const DEPTH_LIMIT_MESSAGE: &str = "Query is nested too deep.";
+
+/// The openings of every message of async-graphql's `InputValueError`, whose only
+/// constructors are `expected_type` and `custom` (which `From<impl Display>` and our
+/// `Date` and `Decimal` scalars use): `Expected input type "T", found …` and
+/// `Failed to parse "T": …`.
+const INPUT_VALUE_ERRORS: [&str; 2] = ["Expected input type \"", "Failed to parse \""];
+
+/// Codes the errors async-graphql itself reported for an operation the gateway ran
+/// through it; our resolvers' errors are coded already and left alone.
+///
+/// async-graphql gives its own errors neither a code nor a type, and an extension with a
+/// `validation` hook would run the extension chain for every field of every response (see
+/// `graphql::build_schema`), so they are told apart by where they arose, which the path
+/// shows:
+/// - without a path, while the request was prepared, before any resolver ran: operation
+///   selection, validation (which checks variables against their types too) and the depth
+///   limit. All are the client's doing: `QUERY_TOO_COMPLEX` for the depth limit, known by
+///   its one fixed message (compared whole), `BAD_USER_INPUT` for the rest;
+/// - with a path, while a field was resolved: the only error async-graphql raises there
+///   about the request is the coercion of an argument that validation cannot check (an
+///   `Int` beyond 32 bits, a `Date` or `Decimal` that does not parse), an
+///   `InputValueError`, so `BAD_USER_INPUT`. Anything else stays uncoded and becomes
+///   `INTERNAL_SERVER_ERROR` ([`default_codes`]).
+fn code_engine_errors(errors: &mut [ServerError]) {
+    for error in errors.iter_mut().filter(|e| !is_coded(e)) {
+        let code = if error.path.is_empty() {
+            if error.message == DEPTH_LIMIT_MESSAGE {
+                ErrorCode::QueryTooComplex
+            } else {
+                ErrorCode::BadUserInput
+            }
+        } else if INPUT_VALUE_ERRORS
+            .iter()
+            .any(|opening| error.message.starts_with(opening))
+        {
+            ErrorCode::BadUserInput
+        } else {
+            continue;
+        };
+        set_code(error, code);
     }
 }
 
@@ -301,10 +350,7 @@ fn kind_name(kind: Option<OperationType>) -> &'static str {
 /// The error sent when an operation failed for a reason that is the server's fault.
 fn internal_error() -> ServerError {
     let mut error = ServerError::new(INTERNAL_MESSAGE, None);
-    error
-        .extensions
-        .get_or_insert_with(Default::default)
-        .set("code", ErrorCode::InternalServerError.as_str());
+    set_code(&mut error, ErrorCode::InternalServerError);
     error
 }
 
@@ -388,5 +434,62 @@ impl Gateway {
                 futures::stream::once(async move { Response::from_errors(vec![error]) }).boxed()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_graphql::{PathSegment, Pos};
+
+    fn code(error: &ServerError) -> Option<String> {
+        match error.extensions.as_ref()?.get("code")? {
+            async_graphql::Value::String(code) => Some(code.clone()),
+            _ => None,
+        }
+    }
+
+    fn at_field(message: &str) -> ServerError {
+        let mut error = ServerError::new(message, Some(Pos::default()));
+        error.path = vec![PathSegment::Field("events".into())];
+        error
+    }
+
+    #[test]
+    fn engine_errors_are_coded_by_where_they_arose() {
+        let mut errors = vec![
+            ServerError::new(DEPTH_LIMIT_MESSAGE, None),
+            ServerError::new(
+                "Unknown field \"nope\" on type \"QueryRoot\".",
+                Some(Pos::default()),
+            ),
+            at_field(
+                "Failed to parse \"Int\": Only integers from -2147483648 to 2147483647 are accepted.",
+            ),
+            at_field("Expected input type \"Date\", found 3."),
+            at_field("Data `Db` does not exist."),
+            server_error(AppError::bad_input("kept as it is")),
+        ];
+        code_engine_errors(&mut errors);
+        let codes: Vec<_> = errors.iter().map(code).collect();
+        assert_eq!(
+            codes,
+            [
+                Some("QUERY_TOO_COMPLEX".into()),
+                Some("BAD_USER_INPUT".into()),
+                Some("BAD_USER_INPUT".into()),
+                Some("BAD_USER_INPUT".into()),
+                None,
+                Some("BAD_USER_INPUT".into()),
+            ]
+        );
+        // Only the depth limit's whole message is a limit; a field error never is.
+        let mut errors = vec![
+            at_field(DEPTH_LIMIT_MESSAGE),
+            ServerError::new("Query is nested too deep. Or not", None),
+        ];
+        code_engine_errors(&mut errors);
+        assert_eq!(code(&errors[0]), None);
+        assert_eq!(code(&errors[1]).as_deref(), Some("BAD_USER_INPUT"));
     }
 }

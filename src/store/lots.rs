@@ -14,7 +14,6 @@ use crate::store::stock::StockTx;
 use crate::{db_run, db_write};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
@@ -81,10 +80,9 @@ pub async fn record_purchase(db: &Db, input: NewPurchase) -> AppResult<Inventory
     // A concurrent request with the same key loses the race on the unique key; its retry
     // then finds the first lot.
     match record_purchase_once(db, &input, total_cost).await {
-        Err(AppError::Database(DieselError::DatabaseError(
-            DatabaseErrorKind::UniqueViolation,
-            _,
-        ))) if input.idempotency.is_some() => record_purchase_once(db, &input, total_cost).await,
+        Err(AppError::Duplicate { .. }) if input.idempotency.is_some() => {
+            record_purchase_once(db, &input, total_cost).await
+        }
         other => other,
     }
 }

@@ -20,7 +20,6 @@ use crate::error::{AppError, AppResult, Shortfall};
 use crate::store::runs::{AssemblyRun, ProductionRun};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use rust_decimal::Decimal;
@@ -173,13 +172,7 @@ fn new_inventory(current: i32, added: i64, name: &str) -> Result<i32, LimitExcee
 /// A unique violation while recording with a key means a concurrent request with the same
 /// key committed first (nothing else recorded here is unique); retrying finds its result.
 fn is_idempotency_race(error: &AppError) -> bool {
-    matches!(
-        error,
-        AppError::Database(DieselError::DatabaseError(
-            DatabaseErrorKind::UniqueViolation,
-            _
-        ))
-    )
+    matches!(error, AppError::Duplicate { .. })
 }
 
 fn reused_key(key: &str) -> AppError {

@@ -10,6 +10,7 @@ mod conventions;
 mod cursors;
 mod data_version;
 mod edges;
+mod error_kinds;
 mod events;
 mod faults;
 mod fixtures;
