@@ -7,8 +7,8 @@ use crate::domain::fixed::{from_scaled, round_to, to_scaled, Scale};
 use crate::domain::limits::{check_money, check_stock, LimitExceeded};
 use crate::domain::units::{convert, Unit};
 use crate::error::{AppError, AppResult};
+use crate::store::idempotency::{once_per_key, Idempotency, IdempotencySteps, RECORD_PURCHASE};
 use crate::store::ingredients::Ingredient;
-use crate::store::production::Idempotency;
 use crate::store::products::Product;
 use crate::store::stock::StockTx;
 use crate::{db_run, db_write};
@@ -51,9 +51,6 @@ pub struct NewPurchase {
     pub recorded_by: Option<String>,
 }
 
-/// The idempotency operation name of purchases.
-const RECORD_PURCHASE: &str = "recordPurchase";
-
 /// Records a purchase as a new lot: the quantity converted exactly to the ingredient's unit
 /// (kept to 6 decimal places) and the unit cost = total cost / that quantity. With an
 /// idempotency key, a retry of the same request returns the first lot and records nothing;
@@ -77,14 +74,10 @@ pub async fn record_purchase(db: &Db, input: NewPurchase) -> AppResult<Inventory
             ));
         }
     }
-    // A concurrent request with the same key loses the race on the unique key; its retry
-    // then finds the first lot.
-    match record_purchase_once(db, &input, total_cost).await {
-        Err(AppError::Duplicate { .. }) if input.idempotency.is_some() => {
-            record_purchase_once(db, &input, total_cost).await
-        }
-        other => other,
-    }
+    once_per_key(input.idempotency.as_ref(), || {
+        record_purchase_once(db, &input, total_cost)
+    })
+    .await
 }
 
 async fn record_purchase_once(
@@ -94,28 +87,18 @@ async fn record_purchase_once(
 ) -> AppResult<InventoryLot> {
     let ts = now();
     db_write!(db, |conn| {
-        if let Some(idem) = &input.idempotency {
-            if let Some((fingerprint, lot_id)) = conn
-                .find_idempotency_key(RECORD_PURCHASE, &idem.key)
-                .await?
-            {
-                if fingerprint != idem.fingerprint {
-                    return Err(AppError::Conflict(format!(
-                        "idempotency key \"{}\" was already used for a different purchase; use a new key for a new purchase",
-                        idem.key
-                    )));
-                }
-                let lot = crate::find_row!(
-                    conn,
-                    inventory_lots::table,
-                    InventoryLot,
-                    lot_id,
-                    crate::domain::entity::Entity::InventoryLot
-                );
-                return Ok(lot);
-            }
-            conn.claim_idempotency_key(RECORD_PURCHASE, &idem.key, &idem.fingerprint)
-                .await?;
+        if let Some(lot_id) = conn
+            .replay_or_claim(RECORD_PURCHASE, input.idempotency.as_ref())
+            .await?
+        {
+            let lot = crate::find_row!(
+                conn,
+                inventory_lots::table,
+                InventoryLot,
+                lot_id,
+                crate::domain::entity::Entity::InventoryLot
+            );
+            return Ok(lot);
         }
         let ingredient = crate::find_row!(
             conn,
@@ -198,10 +181,8 @@ async fn record_purchase_once(
             .returning(InventoryLot::as_returning())
             .get_result(conn)
             .await?;
-        if let Some(idem) = &input.idempotency {
-            conn.settle_idempotency_key(RECORD_PURCHASE, &idem.key, row.id)
-                .await?;
-        }
+        conn.settle(RECORD_PURCHASE, input.idempotency.as_ref(), row.id)
+            .await?;
         Ok(row)
     })
 }

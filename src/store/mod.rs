@@ -15,6 +15,7 @@ pub mod data_version;
 pub mod events;
 pub mod finished_goods;
 pub mod finished_units;
+pub mod idempotency;
 pub mod ingredients;
 pub mod keyset;
 pub mod lots;

@@ -1,11 +1,10 @@
 //! Steps on stock that run inside a caller's write transaction: lock what will change (in
-//! one global order), apply draws, remember idempotency keys. Written once for both backends.
+//! one global order), apply draws. Written once for both backends (idempotency keys are
+//! [`idempotency`](super::idempotency)'s).
 
 use super::now;
 use crate::db::models::{FinishedGood, FinishedUnit};
-use crate::db::schema::{
-    finished_goods, finished_units, idempotency_keys, ingredients, inventory_lots,
-};
+use crate::db::schema::{finished_goods, finished_units, ingredients, inventory_lots};
 use crate::domain::fifo::{Draw, LotStock};
 use crate::error::{AppError, AppResult};
 use crate::store::lots::InventoryLot;
@@ -119,38 +118,7 @@ pub trait StockTx: Send {
     /// returns what its lots hold now (scaled quantity). Used to keep the stock of one
     /// ingredient within [`MAX_STOCK`](crate::domain::limits::MAX_STOCK).
     fn lock_stock(&mut self, ingredient_id: i64) -> impl Future<Output = AppResult<i64>> + Send;
-
-    /// The stored request fingerprint and result row of an idempotency key, if any.
-    fn find_idempotency_key(
-        &mut self,
-        operation: &str,
-        key: &str,
-    ) -> impl Future<Output = AppResult<Option<(String, i64)>>> + Send;
-
-    /// Claims `key` for a request with `fingerprint` before anything else is written (the
-    /// result is not known yet). A concurrent transaction claiming the same key waits on the
-    /// unique index until this one ends, then fails with a unique violation if it committed:
-    /// the caller retries and finds the first result, so two requests with one key never
-    /// both record.
-    fn claim_idempotency_key(
-        &mut self,
-        operation: &str,
-        key: &str,
-        fingerprint: &str,
-    ) -> impl Future<Output = AppResult<()>> + Send;
-
-    /// Stores the result row of a key claimed earlier in the same transaction.
-    fn settle_idempotency_key(
-        &mut self,
-        operation: &str,
-        key: &str,
-        result_id: i64,
-    ) -> impl Future<Output = AppResult<()>> + Send;
 }
-
-/// The result id of a claimed key until its transaction stores the real one (never seen
-/// outside that transaction: both are written before it commits).
-const UNSETTLED: i64 = 0;
 
 /// The FIFO view of a lot.
 pub fn lot_stock(lot: &InventoryLot) -> LotStock {
@@ -199,77 +167,5 @@ crate::impl_for_backends! {
                 .first(self)
                 .await?)
         }
-
-        async fn find_idempotency_key(&mut self, operation: &str, key: &str) -> AppResult<Option<(String, i64)>> {
-            Ok(idempotency_keys::table
-                .filter(idempotency_keys::operation.eq(operation))
-                .filter(idempotency_keys::idempotency_key.eq(key))
-                .select((idempotency_keys::request_hash, idempotency_keys::result_id))
-                .first(self)
-                .await
-                .optional()?)
-        }
-
-        async fn claim_idempotency_key(&mut self, operation: &str, key: &str, fingerprint: &str) -> AppResult<()> {
-            let ts = now();
-            diesel::insert_into(idempotency_keys::table)
-                .values((
-                    idempotency_keys::uuid.eq(super::new_uuid()),
-                    idempotency_keys::created_at.eq(ts),
-                    idempotency_keys::updated_at.eq(ts),
-                    idempotency_keys::operation.eq(operation),
-                    idempotency_keys::idempotency_key.eq(key),
-                    idempotency_keys::request_hash.eq(fingerprint),
-                    idempotency_keys::result_id.eq(UNSETTLED),
-                ))
-                .execute(self)
-                .await?;
-            Ok(())
-        }
-
-        async fn settle_idempotency_key(&mut self, operation: &str, key: &str, result_id: i64) -> AppResult<()> {
-            let changed = diesel::update(
-                idempotency_keys::table
-                    .filter(idempotency_keys::operation.eq(operation))
-                    .filter(idempotency_keys::idempotency_key.eq(key)),
-            )
-            .set(idempotency_keys::result_id.eq(result_id))
-            .execute(self)
-            .await?;
-            if changed != 1 {
-                return Err(AppError::Internal(format!("idempotency key {key:?} of {operation} was not claimed")));
-            }
-            Ok(())
-        }
-    }
-}
-
-/// A stable fingerprint of a request (FNV-1a 64 over its canonical JSON), to tell a retry
-/// from a different request reusing the same idempotency key.
-pub fn fingerprint(request: &serde_json::Value) -> String {
-    let text = request.to_string();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.as_bytes() {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fingerprint;
-    use serde_json::json;
-
-    #[test]
-    fn fingerprints_tell_requests_apart() {
-        let a = fingerprint(&json!({"recipe": 1, "batches": 2}));
-        assert_eq!(
-            a,
-            fingerprint(&json!({"batches": 2, "recipe": 1})),
-            "key order does not matter"
-        );
-        assert_ne!(a, fingerprint(&json!({"recipe": 1, "batches": 3})));
-        assert_eq!(a.len(), 16);
     }
 }

@@ -7,8 +7,10 @@ use crate::db::schema::{
 use crate::db::Db;
 use crate::db_write;
 use crate::error::{AppError, AppResult};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use std::future::Future;
 
 pub use crate::db::models::{EventAssemblyTarget, EventProductionTarget};
 
@@ -33,64 +35,100 @@ pub async fn set_production_targets(
     targets: Vec<(i64, i32)>,
     notes: NotesChange,
 ) -> AppResult<Vec<EventProductionTarget>> {
-    for (_, batches) in &targets {
-        positive(*batches, "targetBatches")?;
-    }
+    check_target_batches(&targets)?;
     let ts = now();
     db_write!(db, |conn| {
-        crate::find_row!(
-            conn,
-            events::table,
-            crate::db::models::Event,
-            event_id,
-            crate::domain::entity::Entity::Event
-        );
-        let mut saved = Vec::with_capacity(targets.len());
-        for (recipe_id, batches) in &targets {
-            crate::find_row!(
-                conn,
-                recipes::table,
-                crate::db::models::Recipe,
-                *recipe_id,
-                crate::domain::entity::Entity::Recipe
-            );
-            let new_notes = clean_text(crate::domain::text::NOTES, notes.clone().flatten())?;
-            let row: EventProductionTarget = diesel::insert_into(event_production_targets::table)
-                .values((
-                    event_production_targets::uuid.eq(new_uuid()),
-                    event_production_targets::created_at.eq(ts),
-                    event_production_targets::updated_at.eq(ts),
-                    event_production_targets::event_id.eq(event_id),
-                    event_production_targets::recipe_id.eq(recipe_id),
-                    event_production_targets::target_batches.eq(batches),
-                    event_production_targets::notes.eq(&new_notes),
-                ))
-                .on_conflict((
-                    event_production_targets::event_id,
-                    event_production_targets::recipe_id,
-                ))
-                .do_update()
-                .set((
-                    event_production_targets::target_batches.eq(batches),
-                    event_production_targets::updated_at.eq(ts),
-                ))
-                .returning(EventProductionTarget::as_returning())
-                .get_result(conn)
-                .await?;
-            let row = match &notes {
-                Some(_) => {
-                    diesel::update(event_production_targets::table.find(row.id))
-                        .set(event_production_targets::notes.eq(&new_notes))
-                        .returning(EventProductionTarget::as_returning())
-                        .get_result(conn)
-                        .await?
-                }
-                None => row,
-            };
-            saved.push(row);
-        }
-        Ok(saved)
+        conn.save_production_targets(event_id, &targets, &notes, ts)
+            .await
     })
+}
+
+/// `BAD_USER_INPUT` unless every (recipe, batches) target has batches > 0; checked before
+/// [`TargetSteps::save_production_targets`].
+pub fn check_target_batches(targets: &[(i64, i32)]) -> AppResult<()> {
+    for (_, batches) in targets {
+        positive(*batches, "targetBatches")?;
+    }
+    Ok(())
+}
+
+/// Steps on targets inside a caller's write transaction.
+pub trait TargetSteps: Send {
+    /// Inserts or updates the event's production target of each (recipe, batches), checked
+    /// by [`check_target_batches`]; notes are kept unless given. `NOT_FOUND` for a missing
+    /// event or recipe. Returns the targets in the order given.
+    fn save_production_targets(
+        &mut self,
+        event_id: i64,
+        targets: &[(i64, i32)],
+        notes: &NotesChange,
+        ts: NaiveDateTime,
+    ) -> impl Future<Output = AppResult<Vec<EventProductionTarget>>> + Send;
+}
+
+crate::impl_for_backends! {
+    impl TargetSteps {
+        async fn save_production_targets(
+            &mut self,
+            event_id: i64,
+            targets: &[(i64, i32)],
+            notes: &NotesChange,
+            ts: NaiveDateTime,
+        ) -> AppResult<Vec<EventProductionTarget>> {
+            crate::find_row!(
+                self,
+                events::table,
+                crate::db::models::Event,
+                event_id,
+                crate::domain::entity::Entity::Event
+            );
+            let mut saved = Vec::with_capacity(targets.len());
+            for (recipe_id, batches) in targets {
+                crate::find_row!(
+                    self,
+                    recipes::table,
+                    crate::db::models::Recipe,
+                    *recipe_id,
+                    crate::domain::entity::Entity::Recipe
+                );
+                let new_notes = clean_text(crate::domain::text::NOTES, notes.clone().flatten())?;
+                let row: EventProductionTarget = diesel::insert_into(event_production_targets::table)
+                    .values((
+                        event_production_targets::uuid.eq(new_uuid()),
+                        event_production_targets::created_at.eq(ts),
+                        event_production_targets::updated_at.eq(ts),
+                        event_production_targets::event_id.eq(event_id),
+                        event_production_targets::recipe_id.eq(recipe_id),
+                        event_production_targets::target_batches.eq(batches),
+                        event_production_targets::notes.eq(&new_notes),
+                    ))
+                    .on_conflict((
+                        event_production_targets::event_id,
+                        event_production_targets::recipe_id,
+                    ))
+                    .do_update()
+                    .set((
+                        event_production_targets::target_batches.eq(batches),
+                        event_production_targets::updated_at.eq(ts),
+                    ))
+                    .returning(EventProductionTarget::as_returning())
+                    .get_result(self)
+                    .await?;
+                let row = match notes {
+                    Some(_) => {
+                        diesel::update(event_production_targets::table.find(row.id))
+                            .set(event_production_targets::notes.eq(&new_notes))
+                            .returning(EventProductionTarget::as_returning())
+                            .get_result(self)
+                            .await?
+                    }
+                    None => row,
+                };
+                saved.push(row);
+            }
+            Ok(saved)
+        }
+    }
 }
 
 /// Sets (inserts or updates) one event's target for a finished good.
