@@ -1,7 +1,9 @@
 //! Plain HTTP requests to a test server, through reqwest, so that a reply is exactly what
 //! the server sent: no redirect is followed (`GET /` must show its 302), no compression
 //! is asked for, no proxy from the environment is used, and every request has a
-//! connection of its own, as a fresh client would.
+//! connection of its own, as a fresh client would. The one header reqwest adds is
+//! `accept: */*` when a test gives no `Accept`, which the server takes as no `Accept`
+//! (`application/json`).
 //!
 //! Tests that need bytes reqwest will not put on the wire (a lying `Content-Length`, a
 //! body cut off half-way) write them to a `tokio::net::TcpStream` themselves.
