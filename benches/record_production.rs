@@ -11,8 +11,8 @@
 //! Run with `cargo bench --bench record_production` (PostgreSQL at 127.0.0.1:5432, or
 //! `BAKEPLAN_TEST_POSTGRES_URL`).
 
-#[allow(dead_code)]
-#[path = "../tests/it/harness.rs"]
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/it/harness/mod.rs"]
 mod harness;
 
 use bakeplan::db::Backend;
