@@ -25,6 +25,7 @@ mod recipes;
 mod response_cache;
 mod schema_rules;
 mod server;
+mod snapshots;
 mod subscriptions;
 mod transfer;
 mod transfer_cli;
