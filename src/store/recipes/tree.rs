@@ -106,14 +106,13 @@ crate::impl_for_backends! {
                             multiplier: from_scaled(quantity, Scale::Quantity),
                         });
                     }
-                    if !tree.recipes.contains_key(&child) {
-                        tree.recipes.insert(
-                            child,
-                            TreeRecipe {
-                                name,
-                                ..TreeRecipe::default()
-                            },
-                        );
+                    if let std::collections::hash_map::Entry::Vacant(entry) =
+                        tree.recipes.entry(child)
+                    {
+                        entry.insert(TreeRecipe {
+                            name,
+                            ..TreeRecipe::default()
+                        });
                         frontier.push(child);
                     }
                 }
