@@ -16,7 +16,7 @@
 mod harness;
 
 use bakeplan::db::Backend;
-use harness::{raw_http, TestApp};
+use harness::{post_to, TestApp};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,18 +28,9 @@ const CLIENTS: usize = 16;
 const RECORD_PRODUCTION: &str = "mutation($input: RecordProductionInput!) {
   recordProduction(input: $input) { productionRun { id totalIngredientCost } } }";
 
+/// Posts a document that must succeed and returns its `data`.
 async fn post(addr: SocketAddr, query: &str, variables: Value) -> Value {
-    let body = json!({"query": query, "variables": variables}).to_string();
-    let (status, text) = raw_http(
-        addr,
-        "POST",
-        "/graphql",
-        &[("content-type", "application/json")],
-        Some(&body),
-    )
-    .await;
-    let response: Value =
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("status {status}, not JSON: {text}"));
+    let response = post_to(addr, query, variables).await;
     assert!(
         response.get("errors").is_none(),
         "request failed: {response:#}\n{query}"

@@ -111,6 +111,12 @@ pub enum TextError {
         /// The field.
         field: &'static str,
     },
+    /// A required name that is blank once trimmed.
+    #[error("{kind} name must not be empty")]
+    EmptyName {
+        /// The kind of row named (`"recipe"`, `"event"`…).
+        kind: String,
+    },
 }
 
 /// Checks a value as it will be stored: no NUL, at most `field.max` characters.
@@ -160,12 +166,12 @@ pub fn name(field: Field, value: &str) -> Result<String, TextError> {
 
 /// The name of a new or renamed `kind` of row (`"recipe"`, `"event"`…) as stored: checked
 /// like [`name`] against [`NAME`], and refused when nothing is left after trimming.
-pub fn required_name(kind: &str, value: &str) -> Result<String, crate::error::AppError> {
+pub fn required_name(kind: &str, value: &str) -> Result<String, TextError> {
     let name = name(NAME, value)?;
     if name.is_empty() {
-        return Err(crate::error::AppError::bad_input(format!(
-            "{kind} name must not be empty"
-        )));
+        return Err(TextError::EmptyName {
+            kind: kind.to_string(),
+        });
     }
     Ok(name)
 }

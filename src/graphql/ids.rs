@@ -12,23 +12,12 @@ pub fn encode(type_name: &str, pk: i64) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{type_name}:{pk}")))
 }
 
-/// The GraphQL type whose global ids name rows of `entity`.
+/// The GraphQL type whose global ids name rows of `entity`: its message name, except for
+/// a package item, whose messages say "item" but whose type is `PackageItem`.
 pub fn type_name(entity: Entity) -> &'static str {
     match entity {
-        Entity::ApiToken => "ApiToken",
-        Entity::AssemblyRun => "AssemblyRun",
-        Entity::Event => "Event",
-        Entity::EventRecipientPackage => "EventRecipientPackage",
-        Entity::FinishedGood => "FinishedGood",
-        Entity::FinishedUnit => "FinishedUnit",
-        Entity::Ingredient => "Ingredient",
-        Entity::InventoryLot => "InventoryLot",
-        Entity::Package => "Package",
         Entity::PackageItem => "PackageItem",
-        Entity::Product => "Product",
-        Entity::ProductionRun => "ProductionRun",
-        Entity::Recipe => "Recipe",
-        Entity::Recipient => "Recipient",
+        other => other.name(),
     }
 }
 

@@ -12,10 +12,10 @@
 //! dropped subscription is dropped on a runtime thread where waiting is allowed.
 //!
 //! Those runtimes have one worker thread each, one runtime per core, and requests are dealt
-//! out in turn. With a single worker, a request's DataLoader batch (started on a short
-//! timer when the first key is asked for) cannot run while the request is still asking for
-//! the other keys of the same level on another thread, so every level stays one batch and
-//! one statement, as on the actix workers before.
+//! out in turn. With a single worker, a request's DataLoader batch (a task spawned, without
+//! a timer, when the first key is asked for; see [`new_loaders`]) cannot run while the
+//! request is still asking for the other keys of the same level on another thread, so
+//! every level stays one batch and one statement, as on the actix workers before.
 
 use super::response_cache::{CacheKey, UNCACHED_FIELDS};
 use crate::auth::trusted::TrustedDocuments;

@@ -16,33 +16,25 @@ use crate::domain::names::name_key;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 use diesel_async::RunQueryDsl;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 
-/// A database error while writing the entry at `path`: rule violations become
-/// `BAD_USER_INPUT` naming the entry; anything else (including transient failures, which
-/// the transaction retries) stays as it is.
+/// A database error while writing the entry at `path`: the caller's rule violations, as
+/// the one conversion into [`AppError`] sorts them, become `BAD_USER_INPUT` naming the
+/// entry; anything else (including transient failures, which the transaction retries)
+/// stays as that conversion made it.
 pub fn at(path: &str) -> impl FnOnce(DieselError) -> AppError + '_ {
-    move |e| match &e {
-        DieselError::DatabaseError(
-            kind @ (DatabaseErrorKind::UniqueViolation
-            | DatabaseErrorKind::CheckViolation
-            | DatabaseErrorKind::NotNullViolation
-            | DatabaseErrorKind::ForeignKeyViolation),
-            info,
-        ) => {
-            let what = match kind {
-                DatabaseErrorKind::UniqueViolation => {
-                    "conflicts with a row already in the database"
-                }
-                DatabaseErrorKind::ForeignKeyViolation => "refers to a row that does not exist",
-                _ => "has a value out of its allowed range",
-            };
-            bad(path, format!("{what} ({})", info.message()))
-        }
-        _ => AppError::from(e),
+    move |e| match AppError::from(e) {
+        AppError::Duplicate { constraint } => bad(
+            path,
+            format!("conflicts with a row already in the database ({constraint})"),
+        ),
+        // On an insert, a foreign key fails because the row referred to is missing.
+        AppError::DeleteRestricted { .. } => bad(path, "refers to a row that does not exist"),
+        AppError::BadInput(message) => bad(path, message),
+        other => other,
     }
 }
 

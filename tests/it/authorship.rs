@@ -7,9 +7,9 @@
 //! they record `null`; named callers send a real baker token over HTTP to an instance with
 //! `--auth required` on the same database, through [`TestApp::ok_as`].
 
+use crate::fixtures::cookie_kitchen;
+use crate::fixtures::purchase;
 use crate::harness::TestApp;
-use crate::pantry::purchase;
-use crate::production::cookie_kitchen;
 use bakeplan::db::Backend;
 use bakeplan::transfer::{self, document::Document, ImportMode};
 use serde_json::{json, Value};

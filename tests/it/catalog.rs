@@ -4,8 +4,8 @@
 
 use crate::db_test;
 use crate::fixtures;
+use crate::fixtures::{create_ingredient, purchase};
 use crate::harness::TestApp;
-use crate::pantry::{create_ingredient, purchase};
 use serde_json::{json, Value};
 
 /// The whole catalog, from events down to the lots of every ingredient, in one query.

@@ -5,12 +5,12 @@
 //! filters across pages, the batched per-target run pages, and refused cursors.
 
 use crate::db_test;
+use crate::fixtures::create_ingredient;
 use crate::fixtures::{
-    event, finished_good_with, finished_unit, package, pk, production_target_row, recipe,
-    recipient, sql, sql_number,
+    event, finished_good_with, finished_unit, package, pk, production_target, recipe, recipient,
+    sql, sql_number,
 };
 use crate::harness::TestApp;
-use crate::pantry::create_ingredient;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};
@@ -566,7 +566,7 @@ db_test!(nested_run_connections_page_by_keyset, |app| {
     let unit = finished_unit(&app, &recipe["id"], "Gingerbread man", 24).await;
     let party = event(&app, "Party", "2026-12-20").await;
     let other = event(&app, "Other", "2026-12-21").await;
-    production_target_row(&app, &party["id"], &recipe["id"], 10).await;
+    production_target(&app, &party["id"], &recipe["id"], 10).await;
     let run = |n: u32, event: Option<&Value>| {
         let app = &app;
         let (recipe, unit) = (pk(&recipe["id"]), pk(&unit["id"]));

@@ -9,9 +9,9 @@
 //!   modes, `demo`, `token create|revoke`), run as the built binary, raise it too, while
 //!   `export`, which only reads, leaves it alone.
 
+use crate::fixtures::{create_ingredient, purchase};
+use crate::fixtures::{RECORD_ASSEMBLY, RECORD_PRODUCTION};
 use crate::harness::{bakeplan, text, TestApp};
-use crate::pantry::{create_ingredient, purchase};
-use crate::production::{RECORD_ASSEMBLY, RECORD_PRODUCTION};
 use crate::{db_test, fixtures};
 use bakeplan::store::data_version;
 use serde_json::{json, Value};

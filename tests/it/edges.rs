@@ -4,9 +4,9 @@
 
 use crate::db_test;
 use crate::fixtures::{assign, baked_item, event, package, recipient};
+use crate::fixtures::{create_ingredient, purchase};
+use crate::fixtures::{RECORD_ASSEMBLY, RECORD_PRODUCTION};
 use crate::harness::TestApp;
-use crate::pantry::{create_ingredient, purchase};
-use crate::production::{RECORD_ASSEMBLY, RECORD_PRODUCTION};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Value};

@@ -99,30 +99,20 @@ db_test!(foreign_key_violations_are_restricted_references, |app| {
     );
 });
 
-db_test!(check_violations_are_bad_input, |app| {
+db_test!(check_and_not_null_violations_are_bad_input, |app| {
     let id = flour(&app.db).await;
-    let error = run(&app.db, &product(id, "p-1", "NULL", "'Acme'", "0"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&error, AppError::BadInput(message)
-            if message.starts_with("a value is out of its allowed range (")),
-        "[{}] {error:?}",
-        app.backend.name()
-    );
-});
-
-db_test!(not_null_violations_are_bad_input, |app| {
-    let id = flour(&app.db).await;
-    let error = run(&app.db, &product(id, "p-1", "NULL", "NULL", "1000"))
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&error, AppError::BadInput(message)
-            if message.starts_with("a value is out of its allowed range (")),
-        "[{}] {error:?}",
-        app.backend.name()
-    );
+    // A package quantity of 0 breaks a CHECK; a NULL brand breaks NOT NULL.
+    for (rule, brand, quantity) in [("check", "'Acme'", "0"), ("not null", "NULL", "1000")] {
+        let error = run(&app.db, &product(id, "p-1", "NULL", brand, quantity))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, AppError::BadInput(message)
+                if message.starts_with("a value is out of its allowed range (")),
+            "[{}] {rule}: {error:?}",
+            app.backend.name()
+        );
+    }
 });
 
 db_test!(missing_rows_are_not_found_or_internal, |app| {

@@ -3,9 +3,9 @@
 //! conflicts are retried inside the server, the server recovers without a restart, and every
 //! acknowledged write is stored exactly once.
 
+use crate::fixtures::create_ingredient;
 use crate::fixtures::{count, sql, sql_number};
 use crate::harness::TestApp;
-use crate::pantry::create_ingredient;
 use bakeplan::db::pool::DbOptions;
 use bakeplan::db::Backend;
 use serde_json::{json, Value};

@@ -1,26 +1,8 @@
 //! Pantry: ingredients, products, purchases, lots and adjustments.
 
 use crate::db_test;
-use crate::harness::TestApp;
+use crate::fixtures::{create_ingredient, purchase, CREATE_INGREDIENT, RECORD_PURCHASE};
 use serde_json::{json, Value};
-
-const CREATE_INGREDIENT: &str = "mutation($input: CreateIngredientInput!) {
-  createIngredient(input: $input) { id name slug category unit isPackaging notes
-    density { volume volumeUnit weight weightUnit } densityGramsPerMl onHand } }";
-
-/// Creates an ingredient and returns it.
-pub async fn create_ingredient(app: &TestApp, input: Value) -> Value {
-    app.ok(CREATE_INGREDIENT, json!({ "input": input })).await["createIngredient"].clone()
-}
-
-const RECORD_PURCHASE: &str = "mutation($input: RecordPurchaseInput!) {
-  recordPurchase(input: $input) { id purchasedOn quantityPurchased quantityRemaining unit unitCost totalCost
-    expiresOn location ingredient { id name } product { id brand } } }";
-
-/// Records a purchase and returns the new lot.
-pub async fn purchase(app: &TestApp, input: Value) -> Value {
-    app.ok(RECORD_PURCHASE, json!({ "input": input })).await["recordPurchase"].clone()
-}
 
 db_test!(ingredients_are_created_read_and_listed, |app| {
     let flour = create_ingredient(

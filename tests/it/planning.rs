@@ -2,48 +2,10 @@
 //! list of the remaining batches, and the planned-against-actual cost summary.
 
 use crate::db_test;
-use crate::goods::{create_good, create_package};
+use crate::fixtures::{self, cookie_kitchen, create_ingredient, purchase, Create};
 use crate::harness::TestApp;
-use crate::pantry::{create_ingredient, purchase};
-use crate::production::{cookie_kitchen, RECORD_PRODUCTION};
 use bakeplan::graphql::ids;
 use serde_json::{json, Value};
-
-async fn create_recipe(app: &TestApp, input: Value) -> Value {
-    app.ok(
-        "mutation($input: CreateRecipeInput!) { createRecipe(input: $input) { id } }",
-        json!({ "input": input }),
-    )
-    .await["createRecipe"]["id"]
-        .clone()
-}
-
-async fn create_unit(app: &TestApp, input: Value) -> Value {
-    app.ok(
-        "mutation($input: CreateFinishedUnitInput!) { createFinishedUnit(input: $input) { id } }",
-        json!({ "input": input }),
-    )
-    .await["createFinishedUnit"]["id"]
-        .clone()
-}
-
-async fn create_product(app: &TestApp, input: Value) -> Value {
-    app.ok(
-        "mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }",
-        json!({ "input": input }),
-    )
-    .await["createProduct"]["id"]
-        .clone()
-}
-
-async fn create_event(app: &TestApp, name: &str, date: &str) -> Value {
-    app.ok(
-        "mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }",
-        json!({"input": {"name": name, "eventDate": date}}),
-    )
-    .await["createEvent"]["id"]
-        .clone()
-}
 
 /// Creates a recipient and assigns them `quantity` of a package for an event.
 async fn assign(app: &TestApp, event: &Value, recipient: &str, package: &Value, quantity: i32) {
@@ -61,30 +23,24 @@ async fn assign(app: &TestApp, event: &Value, recipient: &str, package: &Value, 
     .await;
 }
 
-async fn set_target(app: &TestApp, event: &Value, recipe: &Value, batches: i32) {
-    app.ok(
-        "mutation($input: SetProductionTargetInput!) { setProductionTarget(input: $input) { id } }",
-        json!({"input": {"eventId": event, "recipeId": recipe, "targetBatches": batches}}),
-    )
-    .await;
-}
-
 async fn produce(app: &TestApp, recipe: &Value, unit: &Value, batches: i32, event: Option<&Value>) {
-    app.ok(
-        RECORD_PRODUCTION,
-        json!({"input": {"recipeId": recipe, "finishedUnitId": unit, "numBatches": batches,
-               "actualYield": 0, "eventId": event}}),
+    fixtures::record_production(
+        app,
+        json!({"recipeId": recipe, "finishedUnitId": unit, "numBatches": batches,
+               "actualYield": 0, "eventId": event}),
     )
     .await;
 }
 
 /// A package of two cookie boxes (12 cookies).
 async fn cookie_gift(app: &TestApp, k: &Value) -> Value {
-    create_package(
-        app,
-        json!({"name": "Cookie Gift", "items": [{"finishedGoodId": k["box"], "quantity": 2}]}),
-    )
-    .await["id"]
+    Create::Package
+        .returning(
+            app,
+            "id",
+            json!({"name": "Cookie Gift", "items": [{"finishedGoodId": k["box"], "quantity": 2}]}),
+        )
+        .await["id"]
         .clone()
 }
 
@@ -108,47 +64,47 @@ db_test!(
     |app| {
         let k = cookie_kitchen(&app).await;
         let cocoa = create_ingredient(&app, json!({"name": "Cocoa", "unit": "g"})).await;
-        let brownies = create_recipe(
-            &app,
-            json!({"name": "Brownies", "yieldQuantity": "1", "yieldUnit": "pan",
+        let brownies = Create::Recipe
+            .id(
+                &app,
+                json!({"name": "Brownies", "yieldQuantity": "1", "yieldUnit": "pan",
                    "ingredients": [{"ingredientId": cocoa["id"], "quantity": "100", "unit": "g"}]}),
-        )
-        .await;
-        let square = create_unit(
+            )
+            .await;
+        let square = Create::FinishedUnit.id(
             &app,
             json!({"name": "Brownie Square", "recipeId": brownies, "yieldMode": "BATCH_PORTION", "batchPercentage": "12.5"}),
         )
         .await;
-        let slab = create_unit(
+        let slab = Create::FinishedUnit.id(
             &app,
             json!({"name": "Brownie Slab", "recipeId": brownies, "yieldMode": "BATCH_PORTION", "batchPercentage": "50"}),
         )
         .await;
-        let tin = create_good(
-            &app,
+        let tin = Create::FinishedGood.returning(&app, "id",
             json!({"name": "Brownie Tin", "assemblyType": "GIFT_BOX", "components": [
                 {"finishedUnitId": square, "quantity": "3"}, {"finishedUnitId": slab, "quantity": "1"}]}),
         )
         .await["id"]
             .clone();
         // A hamper holds two cookie boxes (6 cookies each), a brownie tin, and a bag.
-        let hamper = create_good(
-            &app,
+        let hamper = Create::FinishedGood.returning(&app, "id",
             json!({"name": "Holiday Hamper", "assemblyType": "HOLIDAY_SET", "components": [
                 {"finishedGoodId": k["box"], "quantity": "2"}, {"finishedGoodId": tin, "quantity": "1"},
                 {"packagingId": k["bag"], "quantity": "1"}]}),
         )
         .await["id"]
             .clone();
-        let family = create_package(
-            &app,
-            json!({"name": "Family", "items": [{"finishedGoodId": hamper, "quantity": 1},
+        let family = Create::Package
+            .returning(
+                &app,
+                "id",
+                json!({"name": "Family", "items": [{"finishedGoodId": hamper, "quantity": 1},
                                                 {"finishedGoodId": k["box"], "quantity": 1}]}),
-        )
-        .await["id"]
+            )
+            .await["id"]
             .clone();
-        let neighbour = create_package(
-            &app,
+        let neighbour = Create::Package.returning(&app, "id",
             json!({"name": "Neighbour", "items": [{"finishedGoodId": k["box"], "quantity": 1}]}),
         )
         .await["id"]
@@ -156,9 +112,9 @@ db_test!(
         assign(&app, &k["event"], "Alice", &family, 1).await;
         assign(&app, &k["event"], "Bob", &family, 2).await;
         assign(&app, &k["event"], "Carol", &neighbour, 1).await;
-        let easter = create_event(&app, "Easter", "2027-04-04").await;
+        let easter = fixtures::event(&app, "Easter", "2027-04-04").await["id"].clone();
         assign(&app, &easter, "Dave", &neighbour, 4).await;
-        let quiet = create_event(&app, "Quiet Day", "2027-05-01").await;
+        let quiet = fixtures::event(&app, "Quiet Day", "2027-05-01").await["id"].clone();
 
         let data = app
             .ok(NEEDS, json!({"ids": [k["event"], easter, quiet]}))
@@ -209,31 +165,31 @@ db_test!(
     |app| {
         let k = cookie_kitchen(&app).await;
         let cocoa = create_ingredient(&app, json!({"name": "Cocoa", "unit": "g"})).await;
-        let brownies = create_recipe(
-            &app,
-            json!({"name": "Brownies", "yieldQuantity": "1", "yieldUnit": "pan",
+        let brownies = Create::Recipe
+            .id(
+                &app,
+                json!({"name": "Brownies", "yieldQuantity": "1", "yieldUnit": "pan",
                    "ingredients": [{"ingredientId": cocoa["id"], "quantity": "100", "unit": "g"}]}),
-        )
-        .await;
-        let gingerbread = create_recipe(
-            &app,
-            json!({"name": "Gingerbread", "yieldQuantity": "1", "yieldUnit": "house",
+            )
+            .await;
+        let gingerbread = Create::Recipe
+            .id(
+                &app,
+                json!({"name": "Gingerbread", "yieldQuantity": "1", "yieldUnit": "house",
                    "ingredients": [{"ingredientId": k["flour"], "quantity": "300", "unit": "g"}]}),
-        )
-        .await;
-        let square = create_unit(
+            )
+            .await;
+        let square = Create::FinishedUnit.id(
             &app,
             json!({"name": "Brownie Square", "recipeId": brownies, "yieldMode": "BATCH_PORTION", "batchPercentage": "12.5"}),
         )
         .await;
-        let tin = create_good(
-            &app,
+        let tin = Create::FinishedGood.returning(&app, "id",
             json!({"name": "Brownie Tin", "assemblyType": "GIFT_BOX", "components": [{"finishedUnitId": square, "quantity": "4"}]}),
         )
         .await["id"]
             .clone();
-        let package = create_package(
-            &app,
+        let package = Create::Package.returning(&app, "id",
             json!({"name": "Sampler", "items": [{"finishedGoodId": tin, "quantity": 1}, {"finishedGoodId": k["box"], "quantity": 5}]}),
         )
         .await["id"]
@@ -246,7 +202,7 @@ db_test!(
             json!({"input": {"eventId": k["event"], "recipeId": brownies, "targetBatches": 1, "notes": "from last year"}}),
         )
         .await;
-        set_target(&app, &k["event"], &gingerbread, 5).await;
+        fixtures::production_target(&app, &k["event"], &gingerbread, 5).await;
 
         // 12 squares → ⌈12 × 12.5 %⌉ = 2 brownie batches; 90 cookies → ⌈90 / 24⌉ = 4.
         let expected = json!([
@@ -270,7 +226,7 @@ db_test!(
         );
 
         // An event without needs sets nothing; unknown and malformed ids are refused.
-        let empty = create_event(&app, "Quiet Day", "2027-05-01").await;
+        let empty = fixtures::event(&app, "Quiet Day", "2027-05-01").await["id"].clone();
         let data = app.ok(APPLY, json!({"id": empty})).await;
         assert_eq!(data["applySuggestedTargets"], json!([]));
         let gone = ids::encode("Event", 999_999).to_string();
@@ -296,9 +252,9 @@ db_test!(the_shopping_list_covers_the_remaining_batches, |app| {
     let package = cookie_gift(&app, &k).await;
     assign(&app, &k["event"], "Alice", &package, 4).await;
     // Flour: a 1 kg product first, then the preferred 5 lb bag.
-    create_product(&app, json!({"ingredientId": k["flour"], "brand": "Mill", "packageQuantity": "1", "packageUnit": "kg"})).await;
-    create_product(&app, json!({"ingredientId": k["flour"], "brand": "King", "packageQuantity": "5", "packageUnit": "lb", "preferred": true})).await;
-    create_product(&app, json!({"ingredientId": k["eggs"], "brand": "Farm", "packageQuantity": "1", "packageUnit": "dozen"})).await;
+    Create::Product.id(&app, json!({"ingredientId": k["flour"], "brand": "Mill", "packageQuantity": "1", "packageUnit": "kg"})).await;
+    Create::Product.id(&app, json!({"ingredientId": k["flour"], "brand": "King", "packageQuantity": "5", "packageUnit": "lb", "preferred": true})).await;
+    Create::Product.id(&app, json!({"ingredientId": k["eggs"], "brand": "Farm", "packageQuantity": "1", "packageUnit": "dozen"})).await;
     purchase(&app, json!({"ingredientId": k["flour"], "quantity": "1", "unit": "lb", "totalCost": "1.00", "purchasedOn": "2026-11-01"})).await;
     purchase(&app, json!({"ingredientId": k["flour"], "quantity": "5", "unit": "lb", "totalCost": "6.00", "purchasedOn": "2026-11-10"})).await;
     purchase(&app, json!({"ingredientId": k["butter"], "quantity": "227", "unit": "g", "totalCost": "2.00", "purchasedOn": "2026-11-05"})).await;
@@ -315,7 +271,7 @@ db_test!(the_shopping_list_covers_the_remaining_batches, |app| {
     );
 
     // A target of 20 batches wins over the need.
-    set_target(&app, &k["event"], &k["recipe"], 20).await;
+    fixtures::production_target(&app, &k["event"], &k["recipe"], 20).await;
     assert_eq!(
         shopping_list(&app, &k["event"]).await,
         json!([
@@ -346,7 +302,7 @@ db_test!(the_shopping_list_covers_the_remaining_batches, |app| {
     );
 
     // Once the target is met (2 of 2 batches) nothing is left to buy.
-    set_target(&app, &k["event"], &k["recipe"], 2).await;
+    fixtures::production_target(&app, &k["event"], &k["recipe"], 2).await;
     assert_eq!(shopping_list(&app, &k["event"]).await, json!([]));
 });
 
@@ -368,20 +324,20 @@ db_test!(
     |app| {
         let k = cookie_kitchen(&app).await;
         stock_up(&app, &k).await;
-        let shortbread = create_recipe(
+        let shortbread = Create::Recipe.id(
             &app,
             json!({"name": "Shortbread", "yieldQuantity": "1", "yieldUnit": "tray", "ingredients": [
                 {"ingredientId": k["flour"], "quantity": "200", "unit": "g"},
                 {"ingredientId": k["butter"], "quantity": "100", "unit": "g"}]}),
         )
         .await;
-        let test_bake = create_recipe(
+        let test_bake = Create::Recipe.id(
             &app,
             json!({"name": "Test Bake", "yieldQuantity": "1", "yieldUnit": "loaf", "ingredients": [
                 {"ingredientId": k["flour"], "quantity": "50", "unit": "g"}]}),
         )
         .await;
-        let loaf = create_unit(
+        let loaf = Create::FinishedUnit.id(
             &app,
             json!({"name": "Test Loaf", "recipeId": test_bake, "yieldMode": "BATCH_PORTION", "batchPercentage": "100"}),
         )
@@ -389,8 +345,8 @@ db_test!(
         let package = cookie_gift(&app, &k).await;
         // Christmas needs 48 cookies (2 batches, no target) and targets 3 shortbread trays.
         assign(&app, &k["event"], "Alice", &package, 4).await;
-        set_target(&app, &k["event"], &shortbread, 3).await;
-        let boxing = create_event(&app, "Boxing Day", "2026-12-26").await;
+        fixtures::production_target(&app, &k["event"], &shortbread, 3).await;
+        let boxing = fixtures::event(&app, "Boxing Day", "2026-12-26").await["id"].clone();
         produce(&app, &k["recipe"], &k["cookie"], 1, Some(&k["event"])).await;
         produce(&app, &test_bake, &loaf, 1, Some(&k["event"])).await;
         produce(&app, &k["recipe"], &k["cookie"], 1, None).await;
@@ -427,7 +383,7 @@ db_test!(
         );
 
         // A target wins over the need: 5 batches planned.
-        set_target(&app, &k["event"], &k["recipe"], 5).await;
+        fixtures::production_target(&app, &k["event"], &k["recipe"], 5).await;
         let data = app.ok(COST, json!({"ids": [k["event"]]})).await;
         let christmas = &data["nodes"][0]["costSummary"];
         assert_eq!(
@@ -450,21 +406,22 @@ async fn busy_event(
     n: usize,
 ) {
     assign(app, event, &format!("Recipient {n}"), package, 40).await;
-    set_target(app, event, shortbread, 2).await;
+    fixtures::production_target(app, event, shortbread, 2).await;
     produce(app, &k["recipe"], &k["cookie"], 1, Some(event)).await;
 }
 
 db_test!(planning_of_many_events_costs_the_statements_of_one, |app| {
     let k = cookie_kitchen(&app).await;
     stock_up(&app, &k).await;
-    create_product(&app, json!({"ingredientId": k["butter"], "brand": "Dairy", "packageQuantity": "1", "packageUnit": "lb"})).await;
-    let shortbread = create_recipe(
-        &app,
-        json!({"name": "Shortbread", "yieldQuantity": "1", "yieldUnit": "tray", "ingredients": [
+    Create::Product.id(&app, json!({"ingredientId": k["butter"], "brand": "Dairy", "packageQuantity": "1", "packageUnit": "lb"})).await;
+    let shortbread = Create::Recipe
+        .id(
+            &app,
+            json!({"name": "Shortbread", "yieldQuantity": "1", "yieldUnit": "tray", "ingredients": [
                 {"ingredientId": k["flour"], "quantity": "200", "unit": "g"},
                 {"ingredientId": k["butter"], "quantity": "100", "unit": "g"}]}),
-    )
-    .await;
+        )
+        .await;
     let package = cookie_gift(&app, &k).await;
     busy_event(&app, &k, &k["event"], &package, &shortbread, 1).await;
 
@@ -485,7 +442,9 @@ db_test!(planning_of_many_events_costs_the_statements_of_one, |app| {
     let (cost_one, one) = measure(cost).await;
     let (plans_one, _) = measure(plans).await;
     for n in 2..=3 {
-        let event = create_event(&app, &format!("Party {n}"), &format!("2027-0{n}-01")).await;
+        let event = fixtures::event(&app, &format!("Party {n}"), &format!("2027-0{n}-01")).await
+            ["id"]
+            .clone();
         busy_event(&app, &k, &event, &package, &shortbread, n).await;
     }
     let (cost_three, three) = measure(cost).await;

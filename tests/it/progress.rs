@@ -3,9 +3,8 @@
 //! the nested progress query costs the same number of SQL statements for 2 events as for 40.
 
 use crate::db_test;
+use crate::fixtures::{self, cookie_kitchen, create_ingredient, purchase};
 use crate::harness::TestApp;
-use crate::pantry::{create_ingredient, purchase};
-use crate::production::cookie_kitchen;
 use bakeplan::error::{AppError, AppResult};
 use bakeplan::graphql::ids;
 use bakeplan::store::run_totals;
@@ -13,18 +12,8 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel_async::RunQueryDsl;
 use serde_json::{json, Value};
 
-const SET_PRODUCTION_TARGET: &str = "mutation($input: SetProductionTargetInput!) {
-  setProductionTarget(input: $input) { id targetBatches } }";
-const SET_ASSEMBLY_TARGET: &str = "mutation($input: SetAssemblyTargetInput!) {
-  setAssemblyTarget(input: $input) { id targetQuantity } }";
 const DELETE_PRODUCTION_TARGET: &str = "mutation($eventId: ID!, $recipeId: ID!) {
   deleteProductionTarget(eventId: $eventId, recipeId: $recipeId) }";
-const CREATE_EVENT: &str =
-    "mutation($input: CreateEventInput!) { createEvent(input: $input) { id } }";
-const CREATE_RECIPIENT: &str =
-    "mutation($input: CreateRecipientInput!) { createRecipient(input: $input) { id } }";
-const CREATE_PACKAGE: &str =
-    "mutation($input: CreatePackageInput!) { createPackage(input: $input) { id } }";
 const ASSIGN: &str =
     "mutation($input: AssignPackageInput!) { assignPackage(input: $input) { id } }";
 const SET_STATUS: &str = "mutation($input: UpdateFulfillmentStatusInput!) {
@@ -73,38 +62,6 @@ async fn stock_up(app: &TestApp, k: &Value) {
     }
 }
 
-async fn create_event(app: &TestApp, name: &str, date: &str) -> Value {
-    app.ok(
-        CREATE_EVENT,
-        json!({"input": {"name": name, "eventDate": date}}),
-    )
-    .await["createEvent"]["id"]
-        .clone()
-}
-
-async fn set_production_target(
-    app: &TestApp,
-    event: &Value,
-    recipe: &Value,
-    batches: i32,
-) -> Value {
-    app.ok(
-        SET_PRODUCTION_TARGET,
-        json!({"input": {"eventId": event, "recipeId": recipe, "targetBatches": batches}}),
-    )
-    .await["setProductionTarget"]["id"]
-        .clone()
-}
-
-async fn set_assembly_target(app: &TestApp, event: &Value, good: &Value, quantity: i32) -> Value {
-    app.ok(
-        SET_ASSEMBLY_TARGET,
-        json!({"input": {"eventId": event, "finishedGoodId": good, "targetQuantity": quantity}}),
-    )
-    .await["setAssemblyTarget"]["id"]
-        .clone()
-}
-
 /// Records `batches` batches of the kitchen's cookies, for `event` (or standalone).
 async fn bake(app: &TestApp, k: &Value, batches: i32, event: Option<&Value>) -> Value {
     let mut input = json!({"recipeId": k["recipe"], "finishedUnitId": k["cookie"],
@@ -126,21 +83,6 @@ async fn box_up(app: &TestApp, k: &Value, quantity: i32, event: Option<&Value>) 
 
 async fn event_progress(app: &TestApp, event: &Value) -> Value {
     app.ok(EVENT_PROGRESS, json!({ "id": event })).await["node"].clone()
-}
-
-async fn create_recipient(app: &TestApp, name: &str) -> Value {
-    app.ok(CREATE_RECIPIENT, json!({"input": {"name": name}}))
-        .await["createRecipient"]["id"]
-        .clone()
-}
-
-async fn create_package(app: &TestApp, name: &str, good: &Value) -> Value {
-    app.ok(
-        CREATE_PACKAGE,
-        json!({"input": {"name": name, "items": [{"finishedGoodId": good, "quantity": 1}]}}),
-    )
-    .await["createPackage"]["id"]
-        .clone()
 }
 
 async fn assign(
@@ -179,8 +121,9 @@ db_test!(
     |app| {
         let k = cookie_kitchen(&app).await;
         stock_up(&app, &k).await;
-        let easter = create_event(&app, "Easter 2027", "2027-03-28").await;
-        let target = set_production_target(&app, &k["event"], &k["recipe"], 4).await;
+        let easter = fixtures::event(&app, "Easter 2027", "2027-03-28").await["id"].clone();
+        let target =
+            fixtures::production_target(&app, &k["event"], &k["recipe"], 4).await["id"].clone();
 
         // 2 of 4 batches → 50%. The payload's progress is read after the run committed.
         let first = bake(&app, &k, 2, Some(&k["event"])).await;
@@ -284,8 +227,9 @@ db_test!(assembly_progress_and_packages_counted_by_status, |app| {
     stock_up(&app, &k).await;
     // Cookies for the boxes, baked standalone so production progress stays empty.
     bake(&app, &k, 3, None).await;
-    let box_target = set_assembly_target(&app, &k["event"], &k["box"], 10).await;
-    set_production_target(&app, &k["event"], &k["recipe"], 1).await;
+    let box_target =
+        fixtures::assembly_target(&app, &k["event"], &k["box"], 10).await["id"].clone();
+    fixtures::production_target(&app, &k["event"], &k["recipe"], 1).await;
 
     // 6 of 10 boxes → 60%; a standalone box never counts.
     box_up(&app, &k, 1, None).await;
@@ -297,10 +241,16 @@ db_test!(assembly_progress_and_packages_counted_by_status, |app| {
     );
 
     // Packages: counted per assignment whatever its quantity.
-    let hamper = create_package(&app, "Hamper", &k["box"]).await;
+    let hamper = fixtures::package(
+        &app,
+        "Hamper",
+        json!([{"finishedGoodId": &k["box"], "quantity": 1}]),
+    )
+    .await["id"]
+        .clone();
     let mut assignments = Vec::new();
     for (name, quantity) in [("Ann", 5), ("Bob", 1), ("Cy", 2), ("Di", 1)] {
-        let recipient = create_recipient(&app, name).await;
+        let recipient = fixtures::recipient(&app, name).await["id"].clone();
         assignments.push(assign(&app, &k["event"], &recipient, &hamper, quantity).await);
     }
     advance(&app, &assignments[1], false).await;
@@ -360,21 +310,27 @@ const DASHBOARD: &str = "query($all: Boolean) { productionDashboard(includeCompl
 db_test!(dashboard_lists_incomplete_events_nearest_first, |app| {
     let k = cookie_kitchen(&app).await; // "Christmas 2026" on 2026-12-24
     stock_up(&app, &k).await;
-    let hamper = create_package(&app, "Hamper", &k["box"]).await;
-    let ann = create_recipient(&app, "Ann").await;
+    let hamper = fixtures::package(
+        &app,
+        "Hamper",
+        json!([{"finishedGoodId": &k["box"], "quantity": 1}]),
+    )
+    .await["id"]
+        .clone();
+    let ann = fixtures::recipient(&app, "Ann").await["id"].clone();
 
     // Christmas: a target not met yet.
-    set_production_target(&app, &k["event"], &k["recipe"], 2).await;
+    fixtures::production_target(&app, &k["event"], &k["recipe"], 2).await;
     bake(&app, &k, 1, Some(&k["event"])).await;
     // Thanksgiving: no targets, every assignment delivered → complete.
-    let thanksgiving = create_event(&app, "Thanksgiving 2026", "2026-11-26").await;
+    let thanksgiving = fixtures::event(&app, "Thanksgiving 2026", "2026-11-26").await["id"].clone();
     let delivered = assign(&app, &thanksgiving, &ann, &hamper, 1).await;
     advance(&app, &delivered, true).await;
     // Easter: no targets but a pending assignment → not complete.
-    let easter = create_event(&app, "Easter 2027", "2027-03-28").await;
+    let easter = fixtures::event(&app, "Easter 2027", "2027-03-28").await["id"].clone();
     assign(&app, &easter, &ann, &hamper, 3).await;
     // Halloween: no targets, no assignments → nothing left to do.
-    create_event(&app, "Halloween 2026", "2026-10-31").await;
+    fixtures::event(&app, "Halloween 2026", "2026-10-31").await;
 
     let incomplete = app.ok(DASHBOARD, json!({})).await;
     assert_eq!(
@@ -484,10 +440,16 @@ async fn big_catalog(app: &TestApp) -> BigCatalog {
         let good_pk = pk(&good, "FinishedGood");
         goods.push((good, good_pk));
     }
-    let package = create_package(app, "Sampler", &goods[0].0).await;
+    let package = fixtures::package(
+        app,
+        "Sampler",
+        json!([{"finishedGoodId": &goods[0].0, "quantity": 1}]),
+    )
+    .await["id"]
+        .clone();
     let mut recipients = Vec::new();
     for n in 0..RECIPIENTS {
-        recipients.push(create_recipient(app, &format!("Friend {n}")).await);
+        recipients.push(fixtures::recipient(app, &format!("Friend {n}")).await["id"].clone());
     }
     BigCatalog {
         recipes,
@@ -532,7 +494,7 @@ async fn sql(app: &TestApp, statement: &str) {
 async fn big_event(app: &TestApp, catalog: &BigCatalog, i: usize) -> BigEvent {
     let date = NaiveDate::from_ymd_opt(2026, 1, 5).expect("date") + Duration::days(7 * i as i64);
     let name = format!("Event {i:02}");
-    let event = create_event(app, &name, &date.to_string()).await;
+    let event = fixtures::event(app, &name, &date.to_string()).await["id"].clone();
     let event_pk = pk(&event, "Event");
     let base = date.and_hms_opt(8, 0, 0).expect("time");
 
@@ -540,7 +502,7 @@ async fn big_event(app: &TestApp, catalog: &BigCatalog, i: usize) -> BigEvent {
     let mut rows = Vec::new();
     for (r, (recipe, recipe_pk)) in catalog.recipes.iter().enumerate() {
         let target = 4 + ((i + r) % 5) as i32;
-        set_production_target(app, &event, recipe, target).await;
+        fixtures::production_target(app, &event, recipe, target).await;
         let mut runs = Vec::new();
         for j in 0..(6 + r + i % 3) {
             let batches = 1 + ((i + j) % 2) as i32;
@@ -578,7 +540,7 @@ async fn big_event(app: &TestApp, catalog: &BigCatalog, i: usize) -> BigEvent {
     let mut rows = Vec::new();
     for (g, (good, good_pk)) in catalog.goods.iter().enumerate() {
         let target = 3 + ((i + g) % 4) as i32;
-        set_assembly_target(app, &event, good, target).await;
+        fixtures::assembly_target(app, &event, good, target).await;
         let mut assembled = 0;
         for j in 0..(2 + (i + g) % 3) {
             let quantity = 1 + (j % 2) as i32;

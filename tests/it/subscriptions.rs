@@ -2,9 +2,9 @@
 //! server instances sharing the database.
 
 use crate::db_test;
+use crate::fixtures::purchase;
+use crate::fixtures::{self, cookie_kitchen};
 use crate::harness::TestApp;
-use crate::pantry::purchase;
-use crate::production::{cookie_kitchen, RECORD_PRODUCTION};
 use bakeplan::graphql::Limits;
 use bakeplan::http::{self, AppState, ServerOptions};
 use futures::{SinkExt, StreamExt};
@@ -90,10 +90,10 @@ async fn stocked_kitchen(app: &TestApp) -> Value {
 }
 
 async fn bake(app: &TestApp, k: &Value, event: Option<&Value>, batches: i32) {
-    app.ok(
-        RECORD_PRODUCTION,
-        json!({"input": {"recipeId": k["recipe"], "finishedUnitId": k["cookie"], "numBatches": batches,
-            "actualYield": batches * 24, "eventId": event}}),
+    fixtures::record_production(
+        app,
+        json!({"recipeId": k["recipe"], "finishedUnitId": k["cookie"], "numBatches": batches,
+            "actualYield": batches * 24, "eventId": event}),
     )
     .await;
 }

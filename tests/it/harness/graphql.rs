@@ -3,12 +3,14 @@
 //! baker token's holder (`ok_as`).
 
 use super::app::start_server;
-use super::http::raw_http_full;
+use super::http::{raw_http, raw_http_full};
 use super::TestApp;
 use bakeplan::auth::AuthMode;
 use bakeplan::graphql::Limits;
 use bakeplan::http::AppState;
 use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::Arc;
 
 impl TestApp {
     /// Posts a GraphQL document with variables and returns the whole JSON response.
@@ -105,6 +107,48 @@ impl TestApp {
             extensions: error["extensions"].clone(),
         }
     }
+
+    /// Sends one mutation per input (as `$input`) at the same moment, each from its own
+    /// task and connection, and returns every response in input order.
+    pub async fn all_at_once(&self, query: &'static str, inputs: Vec<Value>) -> Vec<Value> {
+        let addr = self.addr;
+        let start = Arc::new(tokio::sync::Barrier::new(inputs.len()));
+        let tasks: Vec<_> = inputs
+            .into_iter()
+            .map(|input| {
+                let start = start.clone();
+                tokio::spawn(async move {
+                    start.wait().await;
+                    post_to(addr, query, json!({ "input": input })).await
+                })
+            })
+            .collect();
+        let mut responses = Vec::new();
+        for task in tasks {
+            responses.push(task.await.expect("request task"));
+        }
+        responses
+    }
+}
+
+/// Posts a GraphQL document to a server by address and returns the whole JSON response
+/// (for spawned tasks, which cannot borrow the app, and for benchmarks).
+pub async fn post_to(addr: SocketAddr, query: &str, variables: Value) -> Value {
+    let body = json!({"query": query, "variables": variables}).to_string();
+    let (status, text) = raw_http(
+        addr,
+        "POST",
+        "/graphql",
+        &[("content-type", "application/json")],
+        Some(&body),
+    )
+    .await;
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("status {status}, not JSON: {text}"))
+}
+
+/// The code of a response's first error, if any.
+pub fn error_code(response: &Value) -> Option<&str> {
+    response["errors"][0]["extensions"]["code"].as_str()
 }
 
 /// One GraphQL error, as a client sees it.

@@ -17,11 +17,12 @@ mod processes;
 mod rows;
 
 pub use app::TestApp;
-pub use http::{raw_http, raw_http_full, HttpReply};
+pub use graphql::error_code;
+pub use http::{raw_http_full, HttpReply};
 pub use processes::{bakeplan, text, ServerProcess};
-// Nameable by tests, though none names them today.
+// Nameable by tests, though none names them today (the benchmark uses `post_to`).
 #[allow(unused_imports)]
-pub use {databases::postgres_admin_url, graphql::GqlError};
+pub use {databases::postgres_admin_url, graphql::post_to, graphql::GqlError};
 
 /// Runs a test body once on SQLite and once on PostgreSQL, each against a fresh database.
 #[macro_export]
