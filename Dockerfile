@@ -7,11 +7,13 @@ WORKDIR /src
 # Dependencies in their own layer, rebuilt only when the manifest or the lock file change:
 # the targets Cargo.toml declares are stand-ins here.
 COPY Cargo.toml Cargo.lock build.rs ./
-RUN mkdir -p src benches tests/it \
-    && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
+COPY crates/domain/Cargo.toml ./crates/domain/
+RUN mkdir -p src benches tests/it crates/domain/src \
+    && echo 'fn main() {}' > src/main.rs && touch src/lib.rs crates/domain/src/lib.rs \
     && echo 'fn main() {}' > benches/record_production.rs && touch tests/it/main.rs \
     && cargo build --release --locked --bin bakeplan \
-    && rm -rf src benches tests
+    && rm -rf src benches tests crates/domain/src
+COPY crates ./crates
 COPY src ./src
 COPY migrations ./migrations
 COPY benches ./benches
@@ -21,7 +23,7 @@ COPY schema.graphql ./
 COPY assets ./assets
 # Copied files keep their old modification times; touching the crate roots makes cargo
 # rebuild the crate instead of keeping the stand-ins.
-RUN touch src/main.rs src/lib.rs && cargo build --release --locked --bin bakeplan
+RUN touch src/main.rs src/lib.rs crates/domain/src/lib.rs && cargo build --release --locked --bin bakeplan
 
 FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates \

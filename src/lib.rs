@@ -7,7 +7,7 @@ pub mod auth;
 pub mod bench_data;
 pub mod config;
 pub mod db;
-pub mod domain;
+pub use bakeplan_domain as domain;
 pub mod error;
 pub mod graphql;
 pub mod http;

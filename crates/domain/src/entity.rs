@@ -1,5 +1,5 @@
 //! The kinds of rows a request can name. The store says which kind it could not find
-//! ([`AppError::NotFound`](crate::error::AppError::NotFound)); how a kind is spelled to
+//! (`AppError::NotFound` in the server crate); how a kind is spelled to
 //! a client (a GraphQL type name inside a global id) is decided by the GraphQL layer.
 
 use std::fmt;

@@ -19,7 +19,7 @@
 //! | `idempotencyKey` | 200 |
 //! | `recordedBy`, `readyBy`, `deliveredBy` (an API token's name) | 200 |
 
-use crate::domain::names::name_key;
+use crate::names::name_key;
 use thiserror::Error;
 
 /// A text field: its name as the API spells it and its maximum length in characters.
@@ -154,12 +154,12 @@ pub fn optional(field: Field, value: Option<&str>) -> Result<Option<String>, Tex
     }
 }
 
-/// A name as stored (see [`crate::domain::names::clean_name`]), checked against `field`.
+/// A name as stored (see [`crate::names::clean_name`]), checked against `field`.
 pub fn name(field: Field, value: &str) -> Result<String, TextError> {
     if value.contains('\0') {
         return Err(TextError::Nul { field: field.name });
     }
-    let cleaned = crate::domain::names::clean_name(value);
+    let cleaned = crate::names::clean_name(value);
     check(field, &cleaned)?;
     Ok(cleaned)
 }

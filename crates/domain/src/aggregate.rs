@@ -6,9 +6,9 @@
 //! rounded to the quantity scale (6 places) only once, at the end. The input is plain data
 //! ([`RecipeTree`]), so the same function serves queries and the production transaction.
 
-use crate::domain::fixed::{round_to, Scale};
-use crate::domain::names::name_key;
-use crate::domain::units::{convert, ConversionError, Density, Unit};
+use crate::fixed::{round_to, Scale};
+use crate::names::name_key;
+use crate::units::{convert, ConversionError, Density, Unit};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use thiserror::Error;

@@ -12,7 +12,7 @@
 //!   batch;
 //! - packages to buy are rounded up ([`packages_to_buy`]); money is rounded to 4 places.
 
-use crate::domain::fixed::{round_to, Scale};
+use crate::fixed::{round_to, Scale};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 use thiserror::Error;

@@ -1,7 +1,7 @@
 //! Units of measure (SPEC §1.1): the vocabulary, exact conversion factors, and
 //! mass ↔ volume conversion through an ingredient's density.
 
-use crate::domain::text::excerpt;
+use crate::text::excerpt;
 use rust_decimal::Decimal;
 use std::fmt;
 use std::str::FromStr;
@@ -364,7 +364,7 @@ pub fn convert(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::fixed::{round_to, Scale};
+    use crate::fixed::{round_to, Scale};
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
