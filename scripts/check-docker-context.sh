@@ -57,7 +57,12 @@ while IFS= read -r line; do
           echo "docker-context: COPY $source: not in the build context" >&2
           exit 1
         fi
-        if [[ "$destination" == */ ]]; then
+        if [ -d "$context/$source" ]; then
+          # As Docker does: a directory's contents go into the destination, merged with
+          # what is there.
+          mkdir -p "$fs$destination"
+          cp -a "$context/$source/." "$fs$destination"
+        elif [[ "$destination" == */ ]]; then
           mkdir -p "$fs$destination"
           cp -a "$context/$source" "$fs$destination"
         else
