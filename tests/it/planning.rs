@@ -2,7 +2,7 @@
 //! list of the remaining batches, and the planned-against-actual cost summary.
 
 use crate::db_test;
-use crate::fixtures::{self, cookie_kitchen, create_ingredient, purchase, Create};
+use crate::fixtures::{self, cookie_kitchen, create_ingredient, pk_of, purchase, Create};
 use crate::harness::TestApp;
 use bakeplan::graphql::ids;
 use serde_json::{json, Value};
@@ -42,14 +42,6 @@ async fn cookie_gift(app: &TestApp, k: &Value) -> Value {
         )
         .await["id"]
         .clone()
-}
-
-fn pk(id: &Value, type_name: &str) -> i64 {
-    ids::decode(
-        &async_graphql::ID(id.as_str().expect("id").to_string()),
-        type_name,
-    )
-    .expect("valid id")
 }
 
 const NEEDS: &str = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Event { name
@@ -150,8 +142,8 @@ db_test!(
             "INSERT INTO finished_good_components (uuid, created_at, updated_at, finished_good_id, position, \
              component_good_id, quantity) VALUES ('{}', {ts}, {}, 9, {}, 1000000)",
             uuid::Uuid::new_v4(),
-            pk(&tin, "FinishedGood"),
-            pk(&hamper, "FinishedGood")
+            pk_of(&tin, "FinishedGood"),
+            pk_of(&hamper, "FinishedGood")
         ))
         .await
         .expect("insert a cycle");

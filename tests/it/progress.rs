@@ -3,13 +3,11 @@
 //! the nested progress query costs the same number of SQL statements for 2 events as for 40.
 
 use crate::db_test;
-use crate::fixtures::{self, cookie_kitchen, create_ingredient, purchase};
+use crate::fixtures::{self, cookie_kitchen, create_ingredient, pk_of, purchase, sql};
 use crate::harness::TestApp;
-use bakeplan::error::{AppError, AppResult};
 use bakeplan::graphql::ids;
 use bakeplan::store::run_totals;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use diesel_async::RunQueryDsl;
 use serde_json::{json, Value};
 
 const DELETE_PRODUCTION_TARGET: &str = "mutation($eventId: ID!, $recipeId: ID!) {
@@ -393,14 +391,6 @@ struct BigCatalog {
     recipients: Vec<Value>,
 }
 
-fn pk(id: &Value, type_name: &str) -> i64 {
-    ids::decode(
-        &async_graphql::ID(id.as_str().expect("an id").to_string()),
-        type_name,
-    )
-    .expect("a valid id")
-}
-
 async fn big_catalog(app: &TestApp) -> BigCatalog {
     let sugar = create_ingredient(app, json!({"name": "Sugar", "unit": "g"})).await;
     let mut recipes = Vec::new();
@@ -422,9 +412,9 @@ async fn big_catalog(app: &TestApp) -> BigCatalog {
             )
             .await["createFinishedUnit"]["id"]
             .clone();
-        let recipe_pk = pk(&recipe, "Recipe");
+        let recipe_pk = pk_of(&recipe, "Recipe");
         recipes.push((recipe, recipe_pk));
-        units.push(pk(&unit, "FinishedUnit"));
+        units.push(pk_of(&unit, "FinishedUnit"));
     }
     let mut goods = Vec::new();
     for (g, unit) in units.iter().take(GOODS).enumerate() {
@@ -437,7 +427,7 @@ async fn big_catalog(app: &TestApp) -> BigCatalog {
             )
             .await["createFinishedGood"]["id"]
             .clone();
-        let good_pk = pk(&good, "FinishedGood");
+        let good_pk = pk_of(&good, "FinishedGood");
         goods.push((good, good_pk));
     }
     let package = fixtures::package(
@@ -478,24 +468,13 @@ fn timestamp(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-async fn sql(app: &TestApp, statement: &str) {
-    let result: AppResult<usize> = async {
-        bakeplan::db_run!(app.db, |conn| diesel::sql_query(statement)
-            .execute(conn)
-            .await
-            .map_err(AppError::from))
-    }
-    .await;
-    result.unwrap_or_else(|e| panic!("fixture SQL failed: {e}\n{statement}"));
-}
-
 /// Builds event `i`: targets and assignments through the API; its runs (and a standalone
 /// run and a run of a recipe without a target, which must not count) with SQL.
 async fn big_event(app: &TestApp, catalog: &BigCatalog, i: usize) -> BigEvent {
     let date = NaiveDate::from_ymd_opt(2026, 1, 5).expect("date") + Duration::days(7 * i as i64);
     let name = format!("Event {i:02}");
     let event = fixtures::event(app, &name, &date.to_string()).await["id"].clone();
-    let event_pk = pk(&event, "Event");
+    let event_pk = pk_of(&event, "Event");
     let base = date.and_hms_opt(8, 0, 0).expect("time");
 
     let mut production = Vec::new();

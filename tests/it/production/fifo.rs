@@ -3,6 +3,16 @@
 
 use super::*;
 
+/// A run's draws as `[lot id, quantity, unit cost, cost]`, in the order it made them.
+fn draws(run: &Value) -> Vec<Value> {
+    run["productionRun"]["consumptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json!([c["lot"]["id"], c["quantity"], c["unitCost"], c["cost"]]))
+        .collect()
+}
+
 db_test!(
     a_baker_buys_bakes_assembles_and_is_told_what_is_missing,
     |app| {
@@ -134,14 +144,8 @@ db_test!(
 
         // First batch: all 50 g of B (older date, created later), then 70 g of A; D is empty.
         let run = produce(&app, input.clone()).await;
-        let draws: Vec<Value> = run["productionRun"]["consumptions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| json!([c["lot"]["id"], c["quantity"], c["unitCost"], c["cost"]]))
-            .collect();
         assert_eq!(
-            draws,
+            draws(&run),
             vec![
                 json!([b["id"], "50", "0.02", "1"]),
                 json!([a["id"], "70", "0.01", "0.7"])
@@ -150,14 +154,8 @@ db_test!(
         assert_eq!(run["productionRun"]["totalIngredientCost"], "1.7");
         // Second batch: the rest of A, then C (same day as A, created after it).
         let run = produce(&app, input.clone()).await;
-        let draws: Vec<Value> = run["productionRun"]["consumptions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| json!([c["lot"]["id"], c["quantity"], c["unitCost"], c["cost"]]))
-            .collect();
         assert_eq!(
-            draws,
+            draws(&run),
             vec![
                 json!([a["id"], "30", "0.01", "0.3"]),
                 json!([c["id"], "90", "0.03", "2.7"])
