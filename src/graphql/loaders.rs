@@ -42,13 +42,27 @@ pub type Loaders = DataLoader<DbLoader>;
 /// the request asks for until it must wait. async-graphql's default 1 ms delay made the
 /// batches of a level depend on timing (under load a level could be split in two) and
 /// added a millisecond of waiting per level.
+///
+/// A request's batches also take turns (a fair lock per request, then one yield): a batch
+/// collects its keys only after the batch before it has delivered and the request has
+/// acted on those rows. Otherwise a key type asked for under two branches was split when
+/// the two branches' rows arrived in different wake-ups, which made the statement count of
+/// a request depend on the database's timing.
 pub fn new_loaders(db: Db) -> Loaders {
+    let gate = std::sync::Arc::new(tokio::sync::Mutex::new(()));
     DataLoader::new(
         DbLoader {
             db,
             units: Default::default(),
         },
-        tokio::spawn,
+        move |batch| {
+            let gate = gate.clone();
+            tokio::spawn(async move {
+                let _turn = gate.lock().await;
+                tokio::task::yield_now().await;
+                batch.await
+            })
+        },
     )
     .delay(std::time::Duration::ZERO)
 }
