@@ -269,6 +269,12 @@ pub struct ServeArgs {
         default_value_t = crate::http::response_cache::DEFAULT_RESPONSE_CACHE_BYTES
     )]
     pub response_cache_bytes: usize,
+    /// Answer the reads the direct executor knows (pages of events and `node(id:)` of an
+    /// event, with their progress, targets and latest runs) without async-graphql's
+    /// per-field executor, byte for byte the same: `on` or `off` (everything through
+    /// async-graphql).
+    #[arg(long, env = "BAKEPLAN_DIRECT_READS", value_enum, default_value_t = Switch::On)]
+    pub direct_reads: Switch,
     /// A manifest of trusted documents (Apollo's persisted-query manifest or Relay's
     /// `{"HASH": "TEXT"}` map): viewers and bakers may then run only these documents, sent
     /// as text or by id in `extensions.persistedQuery.sha256Hash`; managers run anything.

@@ -137,7 +137,8 @@ async fn serve(url: &str, args: ServeArgs) -> Result<(), String> {
         .with_auth(auth)
         .with_origins(origins)
         .with_persisted_queries(args.persisted_queries_bytes)
-        .with_response_cache(args.response_cache.is_on(), args.response_cache_bytes);
+        .with_response_cache(args.response_cache.is_on(), args.response_cache_bytes)
+        .with_direct_reads(args.direct_reads.is_on());
     let state = match &args.trusted_documents {
         Some(path) => {
             let trusted = TrustedDocuments::load(path)?;

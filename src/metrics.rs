@@ -2,7 +2,7 @@
 
 use crate::db::Db;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
 /// The metrics registry of one server instance (tests run several in one process, so
@@ -12,6 +12,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     duration: HistogramVec,
+    direct_reads: IntCounter,
 }
 
 impl Default for Metrics {
@@ -44,6 +45,14 @@ impl Metrics {
             &["operation_type"],
         )
         .expect("valid metric");
+        let direct_reads = IntCounter::new(
+            "bakeplan_graphql_direct_reads_total",
+            "Queries answered by the direct read executor instead of async-graphql's",
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(direct_reads.clone()))
+            .expect("registered once");
         registry
             .register(Box::new(requests.clone()))
             .expect("registered once");
@@ -54,7 +63,14 @@ impl Metrics {
             registry,
             requests,
             duration,
+            direct_reads,
         }
+    }
+
+    /// Counts one query the direct read executor answered (it is also counted by
+    /// [`Metrics::observe_request`]).
+    pub fn observe_direct_read(&self) {
+        self.direct_reads.inc();
     }
 
     /// Records one finished GraphQL operation.

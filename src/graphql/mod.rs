@@ -6,6 +6,7 @@ pub mod admission;
 pub mod changes;
 pub mod connection;
 pub mod context;
+pub mod direct;
 pub mod enums;
 pub mod error;
 pub mod events;

@@ -21,7 +21,7 @@ use crate::store::targets as target_store;
 use async_graphql::{Context, Object, Result};
 
 /// A count as GraphQL `Int` (sums beyond its range are reported as its maximum).
-fn int(value: i64) -> i32 {
+pub(crate) fn int(value: i64) -> i32 {
     i32::try_from(value).unwrap_or(if value < 0 { i32::MIN } else { i32::MAX })
 }
 

@@ -23,6 +23,7 @@ use crate::auth::{AuthFailure, Caller, Role};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::graphql::admission::{admit, DocumentLimits, Refusal, SchemaShape};
+use crate::graphql::direct;
 use crate::graphql::error::{
     default_codes, is_coded, server_error, set_code, ErrorCode, INTERNAL_MESSAGE,
 };
@@ -90,6 +91,18 @@ pub struct Gateway {
     types: Arc<FieldTypes>,
     metrics: Metrics,
     trusted: Option<Arc<TrustedDocuments>>,
+    /// Whether queries the direct executor knows skip async-graphql's (`--direct-reads`).
+    direct_reads: bool,
+    /// The schema's depth limit, which the direct executor keeps too.
+    max_depth: usize,
+}
+
+/// What an operation sent over HTTP gave.
+pub enum Answer {
+    /// async-graphql's response, to be serialized.
+    Response(Response),
+    /// The JSON text the direct read executor wrote (never with errors).
+    Body(actix_web::web::Bytes),
 }
 
 /// An operation that passed the document limits and the caller's role, and may be executed.
@@ -142,6 +155,7 @@ impl Gateway {
         schema: BakeplanSchema,
         db: Db,
         limits: DocumentLimits,
+        max_depth: usize,
         metrics: Metrics,
     ) -> Gateway {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -158,7 +172,16 @@ impl Gateway {
             types,
             metrics,
             trusted: None,
+            direct_reads: true,
+            max_depth,
         }
+    }
+
+    /// Sets whether queries the direct read executor knows skip async-graphql's executor
+    /// ([`crate::graphql::direct`]); on unless set.
+    pub fn with_direct_reads(mut self, enabled: bool) -> Gateway {
+        self.direct_reads = enabled;
+        self
     }
 
     /// Lets callers below manager run only the documents of this manifest.
@@ -205,6 +228,49 @@ impl Gateway {
             operation,
             caller,
         })
+    }
+
+    /// Executes an admitted operation sent over HTTP: through the direct read executor when
+    /// it knows the whole query, else through async-graphql ([`Gateway::execute`]).
+    pub async fn execute_http(&self, mut admitted: Admitted) -> Answer {
+        if self.direct_reads && admitted.operation == Some(OperationType::Query) {
+            if let Some(body) = self.execute_direct(&mut admitted).await {
+                return Answer::Body(body);
+            }
+        }
+        Answer::Response(self.execute(admitted).await)
+    }
+
+    /// Runs a query with the direct read executor, or gives `None` when it leaves the
+    /// query to async-graphql (a document it does not know, or a failure to report).
+    async fn execute_direct(&self, admitted: &mut Admitted) -> Option<actix_web::web::Bytes> {
+        let started = std::time::Instant::now();
+        let request = &mut admitted.request;
+        let name = request.operation_name.clone();
+        let variables = request.variables.clone();
+        let document = request.parsed_query().ok()?;
+        let plan = direct::plan(document, name.as_deref(), &variables, self.max_depth)?;
+        let db = self.db.clone();
+        let body = self
+            .executors
+            .pick()
+            .spawn(async move { direct::run(&plan, &db).await })
+            .await
+            .ok()??;
+        let elapsed = started.elapsed();
+        self.metrics
+            .observe_request("query", "ok", elapsed.as_secs_f64());
+        self.metrics.observe_direct_read();
+        tracing::info!(
+            operation_type = "query",
+            operation_name = name.as_deref().unwrap_or(""),
+            outcome = "ok",
+            errors = 0,
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            executor = "direct",
+            "graphql request"
+        );
+        Some(body.into())
     }
 
     /// Executes an admitted operation with fresh loaders, as a task on an execution

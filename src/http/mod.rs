@@ -69,6 +69,7 @@ impl AppState {
             schema.clone(),
             db.clone(),
             limits.document(),
+            limits.max_depth,
             metrics.clone(),
         );
         AppState {
@@ -118,6 +119,13 @@ impl AppState {
     /// (`--response-cache-bytes`); on, with [`DEFAULT_RESPONSE_CACHE_BYTES`], unless set.
     pub fn with_response_cache(mut self, enabled: bool, bytes: usize) -> Self {
         self.response_cache = Arc::new(ResponseCache::new(enabled, bytes));
+        self
+    }
+
+    /// Answers the reads the direct executor knows without async-graphql's executor
+    /// (`--direct-reads on|off`; on unless set).
+    pub fn with_direct_reads(mut self, enabled: bool) -> Self {
+        self.gateway = self.gateway.with_direct_reads(enabled);
         self
     }
 

@@ -9,6 +9,7 @@ mod catalog;
 mod conventions;
 mod cursors;
 mod data_version;
+mod direct_reads;
 mod edges;
 mod error_kinds;
 mod events;

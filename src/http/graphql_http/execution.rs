@@ -4,7 +4,7 @@
 use super::request::Item;
 use crate::auth::Caller;
 use crate::graphql::error::http_status_for;
-use crate::http::gateway::Admitted;
+use crate::http::gateway::{Admitted, Answer};
 use crate::http::persisted::PersistedError;
 use crate::http::response_cache::none_match_hits;
 use crate::http::AppState;
@@ -83,8 +83,10 @@ pub(super) async fn run(
         Ok(outcome) => return outcome,
         Err(uncached) => uncached,
     };
-    let response = state.gateway.execute(admitted).await;
-    executed(response)
+    match state.gateway.execute_http(admitted).await {
+        Answer::Response(response) => executed(response),
+        Answer::Body(body) => Outcome::Answered { body, etag: None },
+    }
 }
 
 /// Runs a cacheable query through the response cache; gives the operation back when it is
@@ -135,11 +137,15 @@ async fn run_cached(
         hit("hit");
         return Ok(Outcome::Answered { body, etag });
     }
-    let response = state.gateway.execute(admitted).await;
-    if !response.errors.is_empty() {
-        return Ok(executed(response));
-    }
-    let body = Bytes::from(serde_json::to_vec(&response).unwrap_or_default());
+    let body = match state.gateway.execute_http(admitted).await {
+        Answer::Body(body) => body,
+        Answer::Response(response) if !response.errors.is_empty() => {
+            return Ok(executed(response));
+        }
+        Answer::Response(response) => {
+            Bytes::from(serde_json::to_vec(&response).unwrap_or_default())
+        }
+    };
     cache.put(key, version, body.clone());
     Ok(Outcome::Answered { body, etag })
 }

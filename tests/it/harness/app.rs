@@ -92,6 +92,18 @@ impl TestApp {
         }
     }
 
+    /// Starts a second server on this app's database, its state adjusted by `customize`
+    /// (to compare two settings on the same rows); stop it with the handle.
+    pub fn twin(
+        &self,
+        customize: impl FnOnce(AppState) -> AppState,
+    ) -> (SocketAddr, actix_web::dev::ServerHandle) {
+        let state = customize(
+            AppState::new(self.db.clone(), Limits::default(), 10).with_auth(AuthMode::Off),
+        );
+        start_server(state, 1)
+    }
+
     /// Stops the server and removes the database.
     pub async fn finish(self) {
         self.handle.stop(false).await;

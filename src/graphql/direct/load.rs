@@ -1,0 +1,244 @@
+//! Loading what a plan selects, level by level: the events, then everything keyed by
+//! event, then everything keyed by target. Each kind of row is one batched store query for
+//! the whole level, the one its DataLoader would send, and only kinds the plan selects are
+//! read.
+
+use super::json::Json;
+use super::plan::Plan;
+use super::selection::*;
+use super::write;
+use crate::db::Db;
+use crate::domain::progress::EventProgress;
+use crate::error::AppResult;
+use crate::store::keyset::Page;
+use crate::store::progress::RunTotals;
+use crate::store::runs::ProductionRun;
+use crate::store::targets::{EventAssemblyTarget, EventProductionTarget};
+use crate::store::{events, finished_goods, progress, recipes, runs, targets};
+use std::collections::HashMap;
+use std::future::Future;
+
+/// Runs tally by subject (recipe or finished good), per event.
+pub type TotalsByEvent = HashMap<i64, HashMap<i64, RunTotals>>;
+
+/// The rows an answer is written from.
+#[derive(Default)]
+pub struct Rows {
+    /// Overall progress by event.
+    pub progress: HashMap<i64, EventProgress>,
+    /// Production targets by event.
+    pub production_targets: HashMap<i64, Vec<EventProductionTarget>>,
+    /// Assembly targets by event.
+    pub assembly_targets: HashMap<i64, Vec<EventAssemblyTarget>>,
+    /// Recipes by id.
+    pub recipes: HashMap<i64, recipes::Recipe>,
+    /// Finished goods by id.
+    pub finished_goods: HashMap<i64, finished_goods::FinishedGood>,
+    /// Production run totals by event and recipe.
+    pub produced: TotalsByEvent,
+    /// Assembly run totals by event and finished good.
+    pub assembled: TotalsByEvent,
+    /// The newest runs of each (event, recipe), by how many were read.
+    pub runs: HashMap<i64, HashMap<(i64, i64), Vec<ProductionRun>>>,
+}
+
+/// What one root field found.
+pub enum Root {
+    /// `__typename`.
+    Typename,
+    /// A page of events.
+    Events(Page<events::Event>, Rows),
+    /// One event.
+    Node(events::Event, Rows),
+}
+
+/// Runs a plan and gives the response's JSON text, or `None` to leave the operation to
+/// async-graphql: a database error, or a row referenced and missing, is reported there.
+pub async fn run(plan: &Plan, db: &Db) -> Option<Vec<u8>> {
+    let mut roots = Vec::with_capacity(plan.fields.len());
+    for field in &plan.fields {
+        roots.push(load_root(db, &field.kind).await.ok()??);
+    }
+    let mut json = Json::with_capacity(64 * 1024);
+    json.raw("{\"data\":");
+    let mut roots = roots.iter();
+    let mut complete = true;
+    json.object(&plan.fields, |json, kind| match roots.next() {
+        Some(root) => complete &= write::root(json, kind, root),
+        None => complete = false,
+    });
+    json.raw("}");
+    complete.then(|| json.into_bytes())
+}
+
+/// Loads one root field; `Ok(None)` when the operation should go to async-graphql.
+async fn load_root(db: &Db, field: &RootField) -> AppResult<Option<Root>> {
+    match field {
+        RootField::Typename => Ok(Some(Root::Typename)),
+        RootField::Events {
+            page,
+            filter,
+            fields,
+        } => {
+            let rows = events::list(db, filter, page.keyset()).await?;
+            let mut needs = Needs::default();
+            for field in fields {
+                match &field.kind {
+                    ConnectionField::Nodes(event) => needs.event(event),
+                    ConnectionField::Edges(edge) => {
+                        for field in edge {
+                            if let EdgeField::Node(event) = &field.kind {
+                                needs.event(event);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let ids: Vec<i64> = rows.rows.iter().map(|event| event.id).collect();
+            let loaded = needs.load(db, &ids).await?;
+            Ok(Some(Root::Events(rows, loaded)))
+        }
+        RootField::Node { id, fields } => {
+            let Some(event) = events::by_ids(db, &[*id]).await?.remove(id) else {
+                return Ok(None);
+            };
+            let mut needs = Needs::default();
+            needs.event(fields);
+            let loaded = needs.load(db, &[*id]).await?;
+            Ok(Some(Root::Node(event, loaded)))
+        }
+    }
+}
+
+/// Which kinds of rows the selections of events ask for.
+#[derive(Default)]
+struct Needs {
+    progress: bool,
+    production_targets: bool,
+    assembly_targets: bool,
+    recipes: bool,
+    finished_goods: bool,
+    produced: bool,
+    assembled: bool,
+    /// How many runs per target the run pages read, one query each.
+    run_limits: Vec<i64>,
+}
+
+impl Needs {
+    fn event(&mut self, fields: &Fields<EventField>) {
+        for field in fields {
+            match &field.kind {
+                EventField::Progress(_) => self.progress = true,
+                EventField::ProductionTargets(target) => {
+                    self.production_targets = true;
+                    for field in target {
+                        match &field.kind {
+                            ProductionTargetField::Recipe(_) => self.recipes = true,
+                            ProductionTargetField::Progress(_) => self.produced = true,
+                            ProductionTargetField::ProductionRuns { page, fields } => {
+                                self.produced = true;
+                                let reads_rows = fields.iter().any(|f| {
+                                    !matches!(
+                                        f.kind,
+                                        ConnectionField::TotalCount | ConnectionField::Typename
+                                    )
+                                });
+                                let limit = page.keyset().limit();
+                                if reads_rows && !self.run_limits.contains(&limit) {
+                                    self.run_limits.push(limit);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                EventField::AssemblyTargets(target) => {
+                    self.assembly_targets = true;
+                    for field in target {
+                        match &field.kind {
+                            AssemblyTargetField::FinishedGood(_) => self.finished_goods = true,
+                            AssemblyTargetField::Progress(_) => self.assembled = true,
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Reads the rows these events need: what hangs off the events, then what hangs off
+    /// their targets, the queries of a level side by side.
+    async fn load(&self, db: &Db, event_ids: &[i64]) -> AppResult<Rows> {
+        let (progress, production_targets, assembly_targets, produced, assembled) = futures::try_join!(
+            when(
+                self.progress,
+                progress::event_progress_by_event_ids(db, event_ids)
+            ),
+            when(
+                self.production_targets,
+                targets::production_targets_by_event_ids(db, event_ids)
+            ),
+            when(
+                self.assembly_targets,
+                targets::assembly_targets_by_event_ids(db, event_ids)
+            ),
+            when(
+                self.produced,
+                progress::produced_by_event_ids(db, event_ids)
+            ),
+            when(
+                self.assembled,
+                progress::assembled_by_event_ids(db, event_ids)
+            ),
+        )?;
+        let recipe_ids = distinct(production_targets.values().flatten().map(|t| t.recipe_id));
+        let good_ids = distinct(
+            assembly_targets
+                .values()
+                .flatten()
+                .map(|t| t.finished_good_id),
+        );
+        let pairs: Vec<(i64, i64)> = production_targets
+            .values()
+            .flatten()
+            .map(|t| (t.event_id, t.recipe_id))
+            .collect();
+        let windows = futures::future::try_join_all(
+            self.run_limits
+                .iter()
+                .map(|limit| runs::production_run_windows(db, &pairs, *limit)),
+        );
+        let (recipes, finished_goods, windows) = futures::try_join!(
+            when(self.recipes, recipes::by_ids(db, &recipe_ids)),
+            when(self.finished_goods, finished_goods::by_ids(db, &good_ids)),
+            windows,
+        )?;
+        Ok(Rows {
+            progress,
+            production_targets,
+            assembly_targets,
+            recipes,
+            finished_goods,
+            produced,
+            assembled,
+            runs: self.run_limits.iter().copied().zip(windows).collect(),
+        })
+    }
+}
+
+/// The result of `load` when `needed`, else an empty map without a query.
+async fn when<T: Default>(needed: bool, load: impl Future<Output = AppResult<T>>) -> AppResult<T> {
+    if needed {
+        load.await
+    } else {
+        Ok(T::default())
+    }
+}
+
+/// The ids, each once, in first-seen order.
+fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut seen = std::collections::HashSet::new();
+    ids.filter(|id| seen.insert(*id)).collect()
+}

@@ -1,0 +1,330 @@
+//! Writing each type's selected fields from the loaded rows, with the same conversions as
+//! the schema's resolvers (`graphql::events`, `targets`, `progress`, `recipes`, `goods`,
+//! `production`). Each function returns `false` when a row it needs is missing, and the
+//! operation then goes to async-graphql, which reports it.
+
+use super::json::Json;
+use super::load::{Root, Rows, TotalsByEvent};
+use super::selection::*;
+use crate::domain::kinds;
+use crate::domain::progress::{EventProgress, TargetProgress};
+use crate::graphql::connection::cursor;
+use crate::graphql::enums::stored;
+use crate::graphql::ids;
+use crate::graphql::progress::int;
+use crate::graphql::scalars::{utc, Date, Decimal};
+use crate::store::keyset::Keyed;
+use crate::store::progress::RunTotals;
+use crate::store::runs::ProductionRun;
+use crate::store::targets::{EventAssemblyTarget, EventProductionTarget};
+use crate::store::{events, finished_goods, recipes};
+
+/// Writes one root field's value.
+pub fn root(json: &mut Json, field: &RootField, root: &Root) -> bool {
+    match (field, root) {
+        (RootField::Typename, Root::Typename) => {
+            json.str("QueryRoot");
+            true
+        }
+        (RootField::Events { fields, .. }, Root::Events(page, rows)) => {
+            let page = PageView {
+                rows: &page.rows,
+                total: page.total,
+                has_previous_page: page.has_previous_page,
+                has_next_page: page.has_next_page,
+            };
+            connection(
+                json,
+                fields,
+                &page,
+                "EventConnection",
+                "EventEdge",
+                |json, f, e| event(json, f, e, rows),
+            )
+        }
+        (RootField::Node { fields, .. }, Root::Node(found, rows)) => {
+            event(json, fields, found, rows)
+        }
+        _ => false,
+    }
+}
+
+/// A page of a list, as a connection shows it.
+struct PageView<'a, R> {
+    rows: &'a [R],
+    total: i64,
+    has_previous_page: bool,
+    has_next_page: bool,
+}
+
+/// A connection over `page`, its nodes written by `node`.
+fn connection<R: Keyed, N>(
+    json: &mut Json,
+    fields: &Fields<ConnectionField<N>>,
+    page: &PageView<'_, R>,
+    type_name: &str,
+    edge_type: &str,
+    mut node: impl FnMut(&mut Json, &Fields<N>, &R) -> bool,
+) -> bool {
+    let mut ok = true;
+    json.object(fields, |json, kind| match kind {
+        ConnectionField::Typename => json.str(type_name),
+        ConnectionField::TotalCount => json.int(page.total),
+        ConnectionField::Nodes(fields) => {
+            json.list(page.rows, |json, row| ok &= node(json, fields, row));
+        }
+        ConnectionField::Edges(fields) => json.list(page.rows, |json, row| {
+            json.object(fields, |json, kind| match kind {
+                EdgeField::Typename => json.str(edge_type),
+                EdgeField::Cursor => json.str(&cursor::encode::<R>(&row.position())),
+                EdgeField::Node(fields) => ok &= node(json, fields, row),
+            })
+        }),
+        ConnectionField::PageInfo(fields) => json.object(fields, |json, kind| match kind {
+            PageInfoField::Typename => json.str("PageInfo"),
+            PageInfoField::HasPreviousPage => json.bool(page.has_previous_page),
+            PageInfoField::HasNextPage => json.bool(page.has_next_page),
+            PageInfoField::StartCursor => {
+                let start = page
+                    .rows
+                    .first()
+                    .map(|row| cursor::encode::<R>(&row.position()));
+                json.opt_str(start.as_deref())
+            }
+            PageInfoField::EndCursor => {
+                let end = page
+                    .rows
+                    .last()
+                    .map(|row| cursor::encode::<R>(&row.position()));
+                json.opt_str(end.as_deref())
+            }
+        }),
+    });
+    ok
+}
+
+fn event(json: &mut Json, fields: &Fields<EventField>, row: &events::Event, rows: &Rows) -> bool {
+    let mut ok = true;
+    json.object(fields, |json, kind| match kind {
+        EventField::Typename => json.str("Event"),
+        EventField::Id => json.str(&ids::encode("Event", row.id)),
+        EventField::Name => json.str(&row.name),
+        EventField::EventDate => json.scalar(&Date(row.event_date)),
+        EventField::Year => json.int(row.year),
+        EventField::Notes => json.opt_str(row.notes.as_deref()),
+        EventField::CreatedAt => json.scalar(&utc(row.created_at)),
+        EventField::UpdatedAt => json.scalar(&utc(row.updated_at)),
+        EventField::Progress(fields) => {
+            let progress = rows.progress.get(&row.id).copied().unwrap_or_default();
+            event_progress(json, fields, &progress);
+        }
+        EventField::ProductionTargets(fields) => {
+            let targets = rows.production_targets.get(&row.id).map_or(&[][..], |t| t);
+            json.list(targets, |json, target| {
+                ok &= production_target(json, fields, target, rows)
+            });
+        }
+        EventField::AssemblyTargets(fields) => {
+            let targets = rows.assembly_targets.get(&row.id).map_or(&[][..], |t| t);
+            json.list(targets, |json, target| {
+                ok &= assembly_target(json, fields, target, rows)
+            });
+        }
+    });
+    ok
+}
+
+fn event_progress(json: &mut Json, fields: &Fields<EventProgressField>, p: &EventProgress) {
+    use EventProgressField::*;
+    json.object(fields, |json, kind| match kind {
+        Typename => json.str("EventProgress"),
+        ProductionTargetsCount => json.int(int(p.production_targets)),
+        ProductionCompleteCount => json.int(int(p.production_complete)),
+        ProductionComplete => json.bool(p.is_production_complete()),
+        AssemblyTargetsCount => json.int(int(p.assembly_targets)),
+        AssemblyCompleteCount => json.int(int(p.assembly_complete)),
+        AssemblyComplete => json.bool(p.is_assembly_complete()),
+        PackagesPending => json.int(int(p.packages.pending)),
+        PackagesReady => json.int(int(p.packages.ready)),
+        PackagesDelivered => json.int(int(p.packages.delivered)),
+        PackagesTotal => json.int(int(p.packages.total())),
+        IsComplete => json.bool(p.is_complete()),
+    });
+}
+
+/// The run totals of `subject` among an event's.
+fn totals(by_event: &TotalsByEvent, event_id: i64, subject: i64) -> RunTotals {
+    by_event
+        .get(&event_id)
+        .and_then(|by_subject| by_subject.get(&subject).copied())
+        .unwrap_or_default()
+}
+
+fn production_target(
+    json: &mut Json,
+    fields: &Fields<ProductionTargetField>,
+    target: &EventProductionTarget,
+    rows: &Rows,
+) -> bool {
+    use ProductionTargetField::*;
+    let mut ok = true;
+    json.object(fields, |json, kind| match kind {
+        Typename => json.str("EventProductionTarget"),
+        Id => json.str(&ids::encode("EventProductionTarget", target.id)),
+        TargetBatches => json.int(target.target_batches),
+        Notes => json.opt_str(target.notes.as_deref()),
+        CreatedAt => json.scalar(&utc(target.created_at)),
+        UpdatedAt => json.scalar(&utc(target.updated_at)),
+        Recipe(fields) => match rows.recipes.get(&target.recipe_id) {
+            Some(found) => recipe(json, fields, found),
+            None => ok = false,
+        },
+        Progress(fields) => {
+            let done = totals(&rows.produced, target.event_id, target.recipe_id);
+            let name = "ProductionProgress";
+            target_progress(json, fields, name, target.target_batches, done);
+        }
+        ProductionRuns { page, fields } => {
+            let total = totals(&rows.produced, target.event_id, target.recipe_id).runs;
+            let keyset = page.keyset();
+            let read = rows
+                .runs
+                .get(&keyset.limit())
+                .and_then(|pages| pages.get(&(target.event_id, target.recipe_id)))
+                .map_or(&[][..], |read| read);
+            // A first page read one row beyond it, as `Keyset::finish` cuts it.
+            let first = usize::try_from(keyset.first.unwrap_or(0)).unwrap_or(usize::MAX);
+            let runs = PageView {
+                rows: &read[..read.len().min(first)],
+                total,
+                has_previous_page: false,
+                has_next_page: read.len() > first,
+            };
+            let (connection_type, edge_type) = ("ProductionRunConnection", "ProductionRunEdge");
+            ok &= connection(
+                json,
+                fields,
+                &runs,
+                connection_type,
+                edge_type,
+                |json, f, run| {
+                    production_run(json, f, run);
+                    true
+                },
+            );
+        }
+    });
+    ok
+}
+
+fn assembly_target(
+    json: &mut Json,
+    fields: &Fields<AssemblyTargetField>,
+    target: &EventAssemblyTarget,
+    rows: &Rows,
+) -> bool {
+    use AssemblyTargetField::*;
+    let mut ok = true;
+    json.object(fields, |json, kind| match kind {
+        Typename => json.str("EventAssemblyTarget"),
+        Id => json.str(&ids::encode("EventAssemblyTarget", target.id)),
+        TargetQuantity => json.int(target.target_quantity),
+        Notes => json.opt_str(target.notes.as_deref()),
+        CreatedAt => json.scalar(&utc(target.created_at)),
+        UpdatedAt => json.scalar(&utc(target.updated_at)),
+        FinishedGood(fields) => match rows.finished_goods.get(&target.finished_good_id) {
+            Some(found) => finished_good(json, fields, found),
+            None => ok = false,
+        },
+        Progress(fields) => {
+            let done = totals(&rows.assembled, target.event_id, target.finished_good_id);
+            let name = "AssemblyProgress";
+            target_progress(json, fields, name, target.target_quantity, done);
+        }
+    });
+    ok
+}
+
+fn target_progress(
+    json: &mut Json,
+    fields: &Fields<TargetProgressField>,
+    type_name: &str,
+    target: i32,
+    totals: RunTotals,
+) {
+    use TargetProgressField::*;
+    let maths = TargetProgress {
+        target: i64::from(target),
+        done: totals.amount,
+    };
+    json.object(fields, |json, kind| match kind {
+        Typename => json.str(type_name),
+        Target => json.int(target),
+        Done => json.int(int(totals.amount)),
+        Yielded => json.int(int(totals.yielded)),
+        Remaining => json.int(int(maths.remaining())),
+        ProgressPercent => json.float(maths.percent()),
+        IsComplete => json.bool(maths.is_complete()),
+    });
+}
+
+fn recipe(json: &mut Json, fields: &Fields<RecipeField>, row: &recipes::Recipe) {
+    use RecipeField::*;
+    json.object(fields, |json, kind| match kind {
+        Typename => json.str("Recipe"),
+        Id => json.str(&ids::encode("Recipe", row.id)),
+        Uuid => json.str(&row.uuid),
+        Name => json.str(&row.name),
+        Category => json.str(&row.category),
+        YieldQuantity => json.scalar(&Decimal::quantity(row.yield_quantity)),
+        YieldUnit => json.str(&row.yield_unit),
+        YieldDescription => json.opt_str(row.yield_description.as_deref()),
+        EstimatedMinutes => json.opt_int(row.estimated_minutes),
+        Source => json.opt_str(row.source.as_deref()),
+        Notes => json.opt_str(row.notes.as_deref()),
+        CreatedAt => json.scalar(&utc(row.created_at)),
+        UpdatedAt => json.scalar(&utc(row.updated_at)),
+    });
+}
+
+fn finished_good(
+    json: &mut Json,
+    fields: &Fields<FinishedGoodField>,
+    row: &finished_goods::FinishedGood,
+) {
+    use FinishedGoodField::*;
+    json.object(fields, |json, kind| match kind {
+        Typename => json.str("FinishedGood"),
+        Id => json.str(&ids::encode("FinishedGood", row.id)),
+        Slug => json.str(&row.slug),
+        Name => json.str(&row.name),
+        AssemblyType => {
+            let stored: kinds::AssemblyType = stored(&row.assembly_type);
+            json.enumeration(&crate::graphql::enums::AssemblyType::from(stored))
+        }
+        Description => json.opt_str(row.description.as_deref()),
+        PackagingInstructions => json.opt_str(row.packaging_instructions.as_deref()),
+        InventoryCount => json.int(row.inventory_count),
+        AverageUnitCost => json.scalar(&Decimal::unit_price(row.average_unit_cost)),
+        Notes => json.opt_str(row.notes.as_deref()),
+        CreatedAt => json.scalar(&utc(row.created_at)),
+        UpdatedAt => json.scalar(&utc(row.updated_at)),
+    });
+}
+
+fn production_run(json: &mut Json, fields: &Fields<ProductionRunField>, run: &ProductionRun) {
+    use ProductionRunField::*;
+    json.object(fields, |json, kind| match kind {
+        Typename => json.str("ProductionRun"),
+        Id => json.str(&ids::encode("ProductionRun", run.id)),
+        NumBatches => json.int(run.num_batches),
+        ExpectedYield => json.int(run.expected_yield),
+        ActualYield => json.int(run.actual_yield),
+        ProducedAt => json.scalar(&utc(run.produced_at)),
+        Notes => json.opt_str(run.notes.as_deref()),
+        TotalIngredientCost => json.scalar(&Decimal::money(run.total_ingredient_cost)),
+        PerUnitCost => json.scalar(&Decimal::unit_price(run.per_unit_cost)),
+        RecordedBy => json.opt_str(run.recorded_by.as_deref()),
+        CreatedAt => json.scalar(&utc(run.created_at)),
+    });
+}

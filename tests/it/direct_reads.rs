@@ -1,0 +1,219 @@
+//! The direct read executor (`graphql::direct`) against async-graphql's: the same
+//! documents sent to two servers on one database, one with `--direct-reads off`, must get
+//! the same status and the same bytes, whether the direct executor answers them or leaves
+//! them to async-graphql (which then also reports every error).
+
+use crate::db_test;
+use crate::fixtures::event;
+use crate::harness::raw_http_full;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+/// A query, its variables, and whether the direct executor should answer it itself.
+struct Case {
+    query: String,
+    variables: Value,
+    direct: bool,
+}
+
+fn case(direct: bool, query: &str, variables: Value) -> Case {
+    Case {
+        query: query.to_string(),
+        variables,
+        direct,
+    }
+}
+
+const SPEC_3_3: &str = "{ events(first: 20) { nodes { name eventDate progress { packagesPending productionComplete }
+    productionTargets { targetBatches recipe { name } progress { producedBatches progressPercent isComplete }
+      productionRuns(first: 5) { totalCount nodes { numBatches actualYield producedAt } } }
+    assemblyTargets { targetQuantity finishedGood { name } progress { assembledQuantity isComplete } } } } }";
+
+const EVERY_EVENT_FIELD: &str = "{ events(first: 3) { __typename totalCount
+    pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+    edges { __typename cursor node { __typename id name eventDate year notes createdAt updatedAt
+      progress { __typename productionTargetsCount productionCompleteCount productionComplete
+        assemblyTargetsCount assemblyCompleteCount assemblyComplete packagesPending packagesReady
+        packagesDelivered packagesTotal isComplete } } } } }";
+
+const EVERY_TARGET_FIELD: &str = "{ events(first: 2) { nodes {
+    productionTargets { __typename id targetBatches notes createdAt updatedAt
+      recipe { __typename id uuid name category yieldQuantity yieldUnit yieldDescription
+        estimatedMinutes source notes createdAt updatedAt }
+      progress { __typename targetBatches producedBatches producedYield remainingBatches
+        progressPercent isComplete }
+      productionRuns(first: 3) { __typename totalCount
+        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        edges { __typename cursor node { __typename id numBatches expectedYield actualYield
+          producedAt notes totalIngredientCost perUnitCost recordedBy createdAt } }
+        nodes { id } } }
+    assemblyTargets { __typename id targetQuantity notes createdAt updatedAt
+      finishedGood { __typename id slug name assemblyType description packagingInstructions
+        inventoryCount averageUnitCost notes createdAt updatedAt }
+      progress { __typename targetQuantity assembledQuantity remainingQuantity progressPercent
+        isComplete } } } } }";
+
+/// The documents compared: what the direct executor answers, then what it must leave to
+/// async-graphql (other fields, fragments, directives, bad arguments and variables).
+fn cases(event_id: &str) -> Vec<Case> {
+    let none = json!({});
+    let node = format!(
+        "{{ node(id: \"{event_id}\") {{ id __typename ... on Event {{ name notes
+          progress {{ isComplete packagesTotal }}
+          productionTargets {{ targetBatches progress {{ producedBatches progressPercent }} }}
+          assemblyTargets {{ progress {{ assembledQuantity isComplete }} }} }} }} }}"
+    );
+    vec![
+        case(true, SPEC_3_3, none.clone()),
+        case(true, EVERY_EVENT_FIELD, none.clone()),
+        case(true, EVERY_TARGET_FIELD, none.clone()),
+        case(true, &node, none.clone()),
+        case(
+            true,
+            "query Page($n: Int, $year: Int = 2026, $after: String) {
+               __typename a: events(first: $n, year: $year, after: $after) { totalCount nodes { name } }
+               b: events(last: 2, upcoming: false) { pageInfo { hasPreviousPage hasNextPage } nodes { id } } }",
+            json!({"n": 2}),
+        ),
+        case(
+            true,
+            "query One($id: ID!) { node(id: $id) { ... { id } ... on Event { year productionTargets { productionRuns { totalCount } } } } }",
+            json!({ "id": event_id }),
+        ),
+        case(true, "{ events(first: 0) { totalCount nodes { name } pageInfo { hasNextPage } } }", none.clone()),
+        // Left to async-graphql.
+        case(false, "{ events { nodes { recipeNeeds { recipe { name } } } } }", none.clone()),
+        case(false, "{ events { nodes { name @include(if: true) } } }", none.clone()),
+        case(false, "query { events { ...Names } } fragment Names on EventConnection { nodes { name } }", none.clone()),
+        case(false, "{ events { nodes { name name } } }", none.clone()),
+        case(false, "{ events(first: 101) { totalCount } }", none.clone()),
+        case(false, "{ events(first: -1) { totalCount } }", none.clone()),
+        case(false, "{ events(after: \"nope\") { totalCount } }", none.clone()),
+        case(false, "{ events(first: \"2\") { totalCount } }", none.clone()),
+        case(false, "{ events { nodes { nope } } }", none.clone()),
+        case(false, "{ events { totalCount { x } } }", none.clone()),
+        case(false, "{ events { nodes } }", none.clone()),
+        case(false, "query ($n: Int!) { events(first: $n) { totalCount } }", none.clone()),
+        case(false, "query ($n: Int) { events(first: 2) { totalCount } }", none.clone()),
+        case(false, "query ($n: String) { events(first: $n) { totalCount } }", none.clone()),
+        case(false, "query ($n: Int!) { events(first: $n) { totalCount } }", json!({"n": null})),
+        case(false, "{ node(id: \"bm9wZQ\") { id } }", none.clone()),
+        case(false, &format!("{{ node(id: \"{event_id}\") {{ name }} }}"), none.clone()),
+        case(false, &format!("{{ node(id: \"{event_id}\") {{ ... {{ name }} }} }}"), none.clone()),
+        case(false, "{ events { nodes { productionTargets { productionRuns(last: 2) { totalCount } } } } }", none.clone()),
+        case(false, "mutation { deleteEvent(id: \"x\") { id } }", none.clone()),
+        case(false, "query A { events { totalCount } } query B { events { totalCount } }", none.clone()),
+    ]
+}
+
+async fn post(addr: SocketAddr, case: &Case) -> (u16, String) {
+    let body = json!({ "query": case.query, "variables": case.variables }).to_string();
+    let headers = [("content-type", "application/json")];
+    let reply = raw_http_full(addr, "POST", "/graphql", &headers, Some(&body)).await;
+    (reply.status, reply.body)
+}
+
+/// The value of an unlabelled counter in a `/metrics` text.
+fn counter(metrics: &str, name: &str) -> u64 {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+db_test!(direct_reads_give_the_bytes_async_graphql_gives, |app| {
+    let args = bakeplan::bench_data::BenchDataArgs {
+        events: 4,
+        recipes: 12,
+        finished_goods: 6,
+        production_runs: 400,
+        assembly_runs: 150,
+        production_targets: 4,
+        assembly_targets: 2,
+        seed: 11,
+    };
+    bakeplan::bench_data::fill(&app.db, &args)
+        .await
+        .expect("bench data");
+    // Text that must be escaped, and notes on an event with no targets.
+    let odd = event(&app, "Nöel \"Big\" Bake\\\n\u{1}", "2026-12-24").await;
+    app.ok(
+        "mutation($id: ID!) { updateEvent(input: { id: $id, notes: \"tab\\there\" }) { id } }",
+        json!({ "id": odd["id"] }),
+    )
+    .await;
+    let first = app
+        .ok("{ events(first: 1) { nodes { id } } }", json!({}))
+        .await;
+    let event_id = first["events"]["nodes"][0]["id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+
+    let (generic, generic_handle) = app.twin(|state| state.with_direct_reads(false));
+    let (_, metrics) = app.http("GET", "/metrics", &[], None).await;
+    let direct_before = counter(&metrics, "bakeplan_graphql_direct_reads_total");
+    let cases = cases(&event_id);
+    for case in &cases {
+        let direct = post(app.addr, case).await;
+        let through_async_graphql = post(generic, case).await;
+        assert_eq!(
+            direct, through_async_graphql,
+            "both executors answer {:?} alike",
+            case.query
+        );
+        assert!(
+            direct.0 == 200 || !case.direct,
+            "{}: {}",
+            case.query,
+            direct.1
+        );
+    }
+    let (_, metrics) = app.http("GET", "/metrics", &[], None).await;
+    let expected = cases.iter().filter(|case| case.direct).count() as u64;
+    assert_eq!(
+        counter(&metrics, "bakeplan_graphql_direct_reads_total") - direct_before,
+        expected,
+        "the direct executor answered exactly the cases it knows"
+    );
+    let metrics = raw_http_full(generic, "GET", "/metrics", &[], None)
+        .await
+        .body;
+    assert_eq!(counter(&metrics, "bakeplan_graphql_direct_reads_total"), 0);
+    generic_handle.stop(false).await;
+});
+
+db_test!(direct_reads_cost_no_more_statements, |app| {
+    let args = bakeplan::bench_data::BenchDataArgs {
+        events: 6,
+        recipes: 12,
+        finished_goods: 6,
+        production_runs: 300,
+        assembly_runs: 100,
+        production_targets: 4,
+        assembly_targets: 2,
+        seed: 5,
+    };
+    bakeplan::bench_data::fill(&app.db, &args)
+        .await
+        .expect("bench data");
+    let (generic, generic_handle) = app.twin(|state| state.with_direct_reads(false));
+    let spec = case(true, SPEC_3_3, json!({}));
+    let before = app.statements();
+    let direct = post(app.addr, &spec).await;
+    let direct_statements = app.statements() - before;
+    let before = app.statements();
+    let through_async_graphql = post(generic, &spec).await;
+    let generic_statements = app.statements() - before;
+    assert_eq!(direct, through_async_graphql);
+    eprintln!(
+        "[{}] §3.3 statements: direct {direct_statements}, async-graphql {generic_statements}",
+        app.backend.name()
+    );
+    assert!(direct_statements <= generic_statements);
+    assert!(
+        direct_statements <= 12,
+        "SPEC §3.3 in at most 12 statements"
+    );
+    generic_handle.stop(false).await;
+});
