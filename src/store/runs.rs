@@ -331,21 +331,31 @@ fn run_window_sql(backend: Backend, runs: &RunTable, pairs: &[(i64, i64)], limit
             page("p.id")
         ),
     };
-    format!("SELECT * FROM ({rows}) runs ORDER BY event_id, {subject}, {time} DESC, id DESC")
+    // No ORDER BY around the pages: [`pages_by_pair`] puts each page in order, which
+    // costs less than the database sorting every row of every page together.
+    rows
 }
 
-/// Groups the rows of a windowed query by their (event, subject) pair, keeping their order.
+/// Groups the rows of a windowed query by their (event, subject) pair, each page newest
+/// first (by `time`, then id), as the list is ordered.
 fn pages_by_pair<R, T: From<R>>(
     rows: Vec<R>,
     pair: impl Fn(&R) -> Option<(i64, i64)>,
+    time: impl Fn(&R) -> (NaiveDateTime, i64),
 ) -> HashMap<(i64, i64), Vec<T>> {
-    let mut pages: HashMap<(i64, i64), Vec<T>> = HashMap::new();
+    let mut pages: HashMap<(i64, i64), Vec<R>> = HashMap::new();
     for row in rows {
         if let Some(key) = pair(&row) {
-            pages.entry(key).or_default().push(row.into());
+            pages.entry(key).or_default().push(row);
         }
     }
     pages
+        .into_iter()
+        .map(|(key, mut page)| {
+            page.sort_unstable_by_key(|row| std::cmp::Reverse(time(row)));
+            (key, page.into_iter().map(T::from).collect())
+        })
+        .collect()
 }
 
 /// The first `limit` runs (newest first) of the production runs of many
@@ -369,9 +379,11 @@ pub async fn production_run_windows(
         .load(conn)
         .await
         .map_err(crate::error::AppError::from))?;
-    Ok(pages_by_pair(rows, |row| {
-        row.event_id.map(|event| (event, row.recipe_id))
-    }))
+    Ok(pages_by_pair(
+        rows,
+        |row| row.event_id.map(|event| (event, row.recipe_id)),
+        |row| (row.produced_at, row.id),
+    ))
 }
 
 /// The first `limit` runs (newest first) of the assembly runs of many
@@ -395,7 +407,9 @@ pub async fn assembly_run_windows(
         .load(conn)
         .await
         .map_err(crate::error::AppError::from))?;
-    Ok(pages_by_pair(rows, |row| {
-        row.event_id.map(|event| (event, row.finished_good_id))
-    }))
+    Ok(pages_by_pair(
+        rows,
+        |row| row.event_id.map(|event| (event, row.finished_good_id)),
+        |row| (row.assembled_at, row.id),
+    ))
 }
