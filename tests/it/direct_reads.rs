@@ -121,20 +121,25 @@ fn counter(metrics: &str, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
-db_test!(direct_reads_give_the_bytes_async_graphql_gives, |app| {
+/// Fills the app's database with a small `bench-data` set of `events` events.
+async fn generated(app: &crate::harness::TestApp, events: u32, seed: u64) {
     let args = bakeplan::bench_data::BenchDataArgs {
-        events: 4,
+        events,
         recipes: 12,
         finished_goods: 6,
         production_runs: 400,
         assembly_runs: 150,
         production_targets: 4,
         assembly_targets: 2,
-        seed: 11,
+        seed,
     };
     bakeplan::bench_data::fill(&app.db, &args)
         .await
         .expect("bench data");
+}
+
+db_test!(direct_reads_give_the_bytes_async_graphql_gives, |app| {
+    generated(&app, 4, 11).await;
     // Text that must be escaped, and notes on an event with no targets.
     let odd = event(&app, "Nöel \"Big\" Bake\\\n\u{1}", "2026-12-24").await;
     app.ok(
@@ -184,19 +189,7 @@ db_test!(direct_reads_give_the_bytes_async_graphql_gives, |app| {
 });
 
 db_test!(direct_reads_cost_no_more_statements, |app| {
-    let args = bakeplan::bench_data::BenchDataArgs {
-        events: 6,
-        recipes: 12,
-        finished_goods: 6,
-        production_runs: 300,
-        assembly_runs: 100,
-        production_targets: 4,
-        assembly_targets: 2,
-        seed: 5,
-    };
-    bakeplan::bench_data::fill(&app.db, &args)
-        .await
-        .expect("bench data");
+    generated(&app, 6, 5).await;
     let (generic, generic_handle) = app.twin(|state| state.with_direct_reads(false));
     let spec = case(true, SPEC_3_3, json!({}));
     let before = app.statements();
