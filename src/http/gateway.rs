@@ -257,19 +257,8 @@ impl Gateway {
             .spawn(async move { direct::run(&plan, &db).await })
             .await
             .ok()??;
-        let elapsed = started.elapsed();
-        self.metrics
-            .observe_request("query", "ok", elapsed.as_secs_f64());
         self.metrics.observe_direct_read();
-        tracing::info!(
-            operation_type = "query",
-            operation_name = name.as_deref().unwrap_or(""),
-            outcome = "ok",
-            errors = 0,
-            duration_ms = elapsed.as_secs_f64() * 1000.0,
-            executor = "direct",
-            "graphql request"
-        );
+        self.record("query", name.as_deref(), 0, started, "direct");
         Some(body.into())
     }
 
@@ -302,23 +291,39 @@ impl Gateway {
             name.as_deref(),
             &self.types,
         );
+        let executor = "async-graphql";
+        self.record(
+            kind,
+            name.as_deref(),
+            response.errors.len(),
+            started,
+            executor,
+        );
+        response
+    }
+
+    /// Counts one executed operation in the metrics and writes its log line.
+    fn record(
+        &self,
+        kind: &str,
+        name: Option<&str>,
+        errors: usize,
+        started: std::time::Instant,
+        executor: &str,
+    ) {
         let elapsed = started.elapsed();
-        let outcome = if response.errors.is_empty() {
-            "ok"
-        } else {
-            "error"
-        };
+        let outcome = if errors == 0 { "ok" } else { "error" };
         self.metrics
             .observe_request(kind, outcome, elapsed.as_secs_f64());
         tracing::info!(
             operation_type = kind,
-            operation_name = name.as_deref().unwrap_or(""),
+            operation_name = name.unwrap_or(""),
             outcome,
-            errors = response.errors.len(),
+            errors,
             duration_ms = elapsed.as_secs_f64() * 1000.0,
+            executor,
             "graphql request"
         );
-        response
     }
 
     /// Runs `future` on an execution runtime and waits for it; for database work

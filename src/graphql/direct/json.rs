@@ -43,8 +43,8 @@ impl Json {
     }
 
     /// An integer.
-    pub fn int(&mut self, value: impl itoa_like::Integer) {
-        value.write(&mut self.buf);
+    pub fn int(&mut self, value: impl Into<i64>) {
+        let _ = serde_json::to_writer(&mut self.buf, &value.into());
     }
 
     /// An integer, or `null`.
@@ -106,41 +106,6 @@ impl Json {
             each(self, item);
         }
         self.buf.push(b']');
-    }
-}
-
-/// Integers written in decimal without going through `fmt`.
-pub mod itoa_like {
-    /// An integer type the answer holds.
-    pub trait Integer {
-        /// Appends the decimal digits (and sign) to `buf`.
-        fn write(self, buf: &mut Vec<u8>);
-    }
-
-    impl Integer for i64 {
-        fn write(self, buf: &mut Vec<u8>) {
-            let mut digits = [0u8; 20];
-            let mut at = digits.len();
-            let mut rest = self.unsigned_abs();
-            loop {
-                at -= 1;
-                digits[at] = b'0' + (rest % 10) as u8;
-                rest /= 10;
-                if rest == 0 {
-                    break;
-                }
-            }
-            if self < 0 {
-                buf.push(b'-');
-            }
-            buf.extend_from_slice(&digits[at..]);
-        }
-    }
-
-    impl Integer for i32 {
-        fn write(self, buf: &mut Vec<u8>) {
-            i64::from(self).write(buf);
-        }
     }
 }
 
