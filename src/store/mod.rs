@@ -17,6 +17,7 @@ pub mod finished_goods;
 pub mod finished_units;
 pub mod idempotency;
 pub mod ingredients;
+pub mod keyed_sql;
 pub mod keyset;
 pub mod lots;
 pub mod packages;

@@ -16,6 +16,7 @@ use crate::db_run;
 use crate::domain::kinds::FulfillmentStatus;
 use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
 use crate::error::{AppError, AppResult};
+use crate::store::keyed_sql::KeyedQuery;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -124,29 +125,9 @@ pub async fn package_status_by_event_ids(
     Ok(counts)
 }
 
-/// The ids of a batch, written into SQL text for the raw aggregate and windowed queries
-/// (whose `IN (…)` list cannot be bound the same way on both backends). They are `i64`
-/// values, so the text is digits, signs and commas only; sorted and without duplicates.
-pub(crate) fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
-    let mut ids: Vec<i64> = ids.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// One target of an event with what the runs attributed to the event have done towards it.
-#[derive(QueryableByName)]
-struct TargetDone {
-    #[diesel(sql_type = BigInt)]
-    event_id: i64,
-    #[diesel(sql_type = BigInt)]
-    target: i64,
-    #[diesel(sql_type = BigInt)]
-    done: i64,
-}
+/// One target of an event, `(event id, target, done)`: its goal and what the runs
+/// attributed to the event have done towards it.
+type TargetDone = (BigInt, BigInt, BigInt);
 
 /// Per event: its overall progress (SPEC §1.6), in three statements for all the events —
 /// production targets joined with their run totals, assembly targets joined with theirs,
@@ -158,37 +139,37 @@ pub async fn event_progress_by_event_ids(
     if event_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let ids = id_list(event_ids.iter().copied());
-    let production = format!(
-        "SELECT t.event_id AS event_id, CAST(t.target_batches AS BIGINT) AS target, \
-                CAST(COALESCE(r.num_batches, 0) AS BIGINT) AS done \
-                FROM event_production_targets t \
-                LEFT JOIN event_production_totals r ON r.event_id = t.event_id AND r.recipe_id = t.recipe_id \
-                WHERE t.event_id IN ({ids})"
+    let keys = || event_ids.iter().map(|&id| [id]);
+    let production: KeyedQuery<TargetDone> = KeyedQuery::new(
+        "SELECT t.event_id, CAST(t.target_batches AS BIGINT), \
+                CAST(COALESCE(r.num_batches, 0) AS BIGINT) \
+                FROM {keys} JOIN event_production_targets t ON t.event_id = k.column1 \
+                LEFT JOIN event_production_totals r \
+                ON r.event_id = t.event_id AND r.recipe_id = t.recipe_id",
+        keys(),
     );
-    let assembly = format!(
-        "SELECT t.event_id AS event_id, CAST(t.target_quantity AS BIGINT) AS target, \
-                CAST(COALESCE(r.quantity, 0) AS BIGINT) AS done \
-                FROM event_assembly_targets t \
-                LEFT JOIN event_assembly_totals r ON r.event_id = t.event_id AND r.finished_good_id = t.finished_good_id \
-                WHERE t.event_id IN ({ids})"
+    let assembly: KeyedQuery<TargetDone> = KeyedQuery::new(
+        "SELECT t.event_id, CAST(t.target_quantity AS BIGINT), \
+                CAST(COALESCE(r.quantity, 0) AS BIGINT) \
+                FROM {keys} JOIN event_assembly_targets t ON t.event_id = k.column1 \
+                LEFT JOIN event_assembly_totals r \
+                ON r.event_id = t.event_id AND r.finished_good_id = t.finished_good_id",
+        keys(),
     );
-    let (production, assembly): (Vec<TargetDone>, Vec<TargetDone>) = db_run!(db, |conn| {
-        let production = diesel::sql_query(&production).load(conn).await?;
-        let assembly = diesel::sql_query(&assembly).load(conn).await?;
+    type Rows = Vec<(i64, i64, i64)>;
+    let (production, assembly): (Rows, Rows) = db_run!(db, |conn| {
+        let production = production.load(conn).await?;
+        let assembly = assembly.load(conn).await?;
         Ok::<_, AppError>((production, assembly))
     })?;
     let packages = package_status_by_event_ids(db, event_ids).await?;
-    let progress_of = |rows: Vec<TargetDone>| -> HashMap<i64, Vec<TargetProgress>> {
+    let progress_of = |rows: Vec<(i64, i64, i64)>| -> HashMap<i64, Vec<TargetProgress>> {
         let mut by_event: HashMap<i64, Vec<TargetProgress>> = HashMap::new();
-        for row in rows {
+        for (event_id, target, done) in rows {
             by_event
-                .entry(row.event_id)
+                .entry(event_id)
                 .or_default()
-                .push(TargetProgress {
-                    target: row.target,
-                    done: row.done,
-                });
+                .push(TargetProgress { target, done });
         }
         by_event
     };

@@ -1,6 +1,7 @@
 //! Reading production and assembly runs: lists with filters (newest first) and the batch
 //! lookups behind the DataLoaders.
 
+use super::keyed_sql::KeyedQuery;
 use super::{Keyed, Keyset, Page, Position};
 use crate::db::schema::{assembly_runs, production_runs};
 use crate::db::{Backend, Db};
@@ -189,85 +190,8 @@ pub async fn max_production_run_id(db: &Db) -> AppResult<i64> {
     })
 }
 
-/// A production run read by a raw windowed query (same columns as [`ProductionRun`]).
-#[derive(QueryableByName)]
-#[diesel(table_name = production_runs)]
-struct ProductionRunByName {
-    id: i64,
-    uuid: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    recipe_id: i64,
-    finished_unit_id: i64,
-    event_id: Option<i64>,
-    num_batches: i32,
-    expected_yield: i32,
-    actual_yield: i32,
-    produced_at: NaiveDateTime,
-    notes: Option<String>,
-    total_ingredient_cost: i64,
-    per_unit_cost: i64,
-    recorded_by: Option<String>,
-}
-
-impl From<ProductionRunByName> for ProductionRun {
-    fn from(r: ProductionRunByName) -> Self {
-        ProductionRun {
-            id: r.id,
-            uuid: r.uuid,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            recipe_id: r.recipe_id,
-            finished_unit_id: r.finished_unit_id,
-            event_id: r.event_id,
-            num_batches: r.num_batches,
-            expected_yield: r.expected_yield,
-            actual_yield: r.actual_yield,
-            produced_at: r.produced_at,
-            notes: r.notes,
-            total_ingredient_cost: r.total_ingredient_cost,
-            per_unit_cost: r.per_unit_cost,
-            recorded_by: r.recorded_by,
-        }
-    }
-}
-
-/// An assembly run read by a raw windowed query (same columns as [`AssemblyRun`]).
-#[derive(QueryableByName)]
-#[diesel(table_name = assembly_runs)]
-struct AssemblyRunByName {
-    id: i64,
-    uuid: String,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    finished_good_id: i64,
-    event_id: Option<i64>,
-    quantity: i32,
-    assembled_at: NaiveDateTime,
-    notes: Option<String>,
-    total_component_cost: i64,
-    per_unit_cost: i64,
-    recorded_by: Option<String>,
-}
-
-impl From<AssemblyRunByName> for AssemblyRun {
-    fn from(r: AssemblyRunByName) -> Self {
-        AssemblyRun {
-            id: r.id,
-            uuid: r.uuid,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            finished_good_id: r.finished_good_id,
-            event_id: r.event_id,
-            quantity: r.quantity,
-            assembled_at: r.assembled_at,
-            notes: r.notes,
-            total_component_cost: r.total_component_cost,
-            per_unit_cost: r.per_unit_cost,
-            recorded_by: r.recorded_by,
-        }
-    }
-}
+/// The SQL type of a whole row of a run table, in model order.
+type RunRow<T> = <T as diesel::query_builder::AsQuery>::SqlType;
 
 /// The columns of `production_runs`, in model order.
 const PRODUCTION_RUN_COLUMNS: &str = "id, uuid, created_at, updated_at, recipe_id, \
@@ -288,21 +212,15 @@ struct RunTable {
 }
 
 /// SQL for the first `limit` runs (newest first) of many (event, subject) pairs, in one
-/// statement (the first page of each pair's connection; later pages, which start at a
-/// cursor, are read per pair by [`production_runs`] / [`assembly_runs`]). Each pair's page is the start of the `(event_id, subject, time DESC, id DESC)`
-/// index, so only the rows returned are read, however many runs a pair has: PostgreSQL
-/// takes them with a `LATERAL` subquery per pair; SQLite, which has no `LATERAL`, with a
-/// correlated `id IN (… LIMIT …)` per pair (rowid lookups). Rows come ordered by pair, then
-/// newest first.
-fn run_window_sql(backend: Backend, runs: &RunTable, pairs: &[(i64, i64)], limit: i64) -> String {
-    let mut pairs = pairs.to_vec();
-    pairs.sort_unstable();
-    pairs.dedup();
-    let keys = pairs
-        .iter()
-        .map(|(event, subject)| format!("({event}, {subject})"))
-        .collect::<Vec<_>>()
-        .join(", ");
+/// [`KeyedQuery`] over the pairs (the first page of each pair's connection; later pages,
+/// which start at a cursor, are read per pair by [`production_runs`] / [`assembly_runs`]).
+/// Each pair's page is the start of the `(event_id, subject, time DESC, id DESC)` index, so
+/// only the rows returned are read, however many runs a pair has: PostgreSQL takes them
+/// with a `LATERAL` subquery per pair; SQLite, which has no `LATERAL`, with a correlated
+/// `id IN (… LIMIT …)` per pair (rowid lookups). The rows come in no particular order:
+/// [`pages_by_pair`] puts each page in order, which costs less than the database sorting
+/// every row of every page together.
+fn run_window_sql(backend: Backend, runs: &RunTable, limit: i64) -> String {
     let RunTable {
         table,
         columns,
@@ -316,13 +234,13 @@ fn run_window_sql(backend: Backend, runs: &RunTable, pairs: &[(i64, i64)], limit
              ORDER BY p.{time} DESC, p.id DESC LIMIT {limit}"
         )
     };
-    let rows = match backend {
+    match backend {
         Backend::Postgres => format!(
-            "SELECT w.* FROM (VALUES {keys}) AS k CROSS JOIN LATERAL ({}) w",
+            "SELECT w.* FROM {{keys}} CROSS JOIN LATERAL ({}) w",
             page(columns)
         ),
         Backend::Sqlite => format!(
-            "SELECT {} FROM (VALUES {keys}) AS k JOIN {table} r ON r.id IN ({})",
+            "SELECT {} FROM {{keys}} JOIN {table} r ON r.id IN ({})",
             columns
                 .split(", ")
                 .map(|column| format!("r.{}", column.trim()))
@@ -330,19 +248,29 @@ fn run_window_sql(backend: Backend, runs: &RunTable, pairs: &[(i64, i64)], limit
                 .join(", "),
             page("p.id")
         ),
-    };
-    // No ORDER BY around the pages: [`pages_by_pair`] puts each page in order, which
-    // costs less than the database sorting every row of every page together.
-    rows
+    }
+}
+
+/// The windowed query of [`run_window_sql`] over `pairs`.
+fn run_windows<ST>(
+    backend: Backend,
+    runs: &RunTable,
+    pairs: &[(i64, i64)],
+    limit: i64,
+) -> KeyedQuery<ST> {
+    KeyedQuery::new(
+        &run_window_sql(backend, runs, limit),
+        pairs.iter().map(|&(event, subject)| [event, subject]),
+    )
 }
 
 /// Groups the rows of a windowed query by their (event, subject) pair, each page newest
 /// first (by `time`, then id), as the list is ordered.
-fn pages_by_pair<R, T: From<R>>(
+fn pages_by_pair<R>(
     rows: Vec<R>,
     pair: impl Fn(&R) -> Option<(i64, i64)>,
     time: impl Fn(&R) -> (NaiveDateTime, i64),
-) -> HashMap<(i64, i64), Vec<T>> {
+) -> HashMap<(i64, i64), Vec<R>> {
     let mut pages: HashMap<(i64, i64), Vec<R>> = HashMap::new();
     for row in rows {
         if let Some(key) = pair(&row) {
@@ -353,7 +281,7 @@ fn pages_by_pair<R, T: From<R>>(
         .into_iter()
         .map(|(key, mut page)| {
             page.sort_unstable_by_key(|row| std::cmp::Reverse(time(row)));
-            (key, page.into_iter().map(T::from).collect())
+            (key, page)
         })
         .collect()
 }
@@ -365,25 +293,126 @@ pub async fn production_run_windows(
     pairs: &[(i64, i64)],
     limit: i64,
 ) -> AppResult<HashMap<(i64, i64), Vec<ProductionRun>>> {
+    production_windows::<ProductionRun, RunRow<production_runs::table>>(
+        db,
+        PRODUCTION_RUN_COLUMNS,
+        pairs,
+        limit,
+    )
+    .await
+}
+
+/// The leading fields of a production run: what a progress screen lists of a target's
+/// newest runs, read without the rest of the row (its texts and other times).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ProductionRunBrief {
+    /// The run's id.
+    pub id: i64,
+    /// The recipe baked.
+    pub recipe_id: i64,
+    /// The event the run is attributed to.
+    pub event_id: Option<i64>,
+    /// Batches baked.
+    pub num_batches: i32,
+    /// Items the batches should have yielded.
+    pub expected_yield: i32,
+    /// Items they yielded.
+    pub actual_yield: i32,
+    /// When it was baked.
+    pub produced_at: NaiveDateTime,
+}
+
+/// The columns of [`ProductionRunBrief`], in its order.
+const PRODUCTION_RUN_BRIEF_COLUMNS: &str =
+    "id, recipe_id, event_id, num_batches, expected_yield, actual_yield, produced_at";
+
+/// The SQL type of a [`ProductionRunBrief`] row.
+type ProductionRunBriefRow = (
+    diesel::sql_types::BigInt,
+    diesel::sql_types::BigInt,
+    diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+    diesel::sql_types::Integer,
+    diesel::sql_types::Integer,
+    diesel::sql_types::Integer,
+    diesel::sql_types::Timestamp,
+);
+
+impl Keyed for ProductionRunBrief {
+    type Key = NaiveDateTime;
+    // The same list as [`ProductionRun`]'s: a cursor on either is a cursor on the other.
+    const LIST: &'static str = ProductionRun::LIST;
+    fn position(&self) -> Position<NaiveDateTime> {
+        Position {
+            key: self.produced_at,
+            id: self.id,
+        }
+    }
+}
+
+/// [`production_run_windows`] reading only the [`ProductionRunBrief`] of each run.
+pub async fn production_run_brief_windows(
+    db: &Db,
+    pairs: &[(i64, i64)],
+    limit: i64,
+) -> AppResult<HashMap<(i64, i64), Vec<ProductionRunBrief>>> {
+    production_windows::<ProductionRunBrief, ProductionRunBriefRow>(
+        db,
+        PRODUCTION_RUN_BRIEF_COLUMNS,
+        pairs,
+        limit,
+    )
+    .await
+}
+
+/// The run windows of production runs, read as `R` from `columns` (of SQL type `ST`).
+async fn production_windows<R, ST>(
+    db: &Db,
+    columns: &'static str,
+    pairs: &[(i64, i64)],
+    limit: i64,
+) -> AppResult<HashMap<(i64, i64), Vec<R>>>
+where
+    R: Keyed<Key = NaiveDateTime> + RunOf + Send + 'static,
+    KeyedQuery<ST>: diesel_async::methods::LoadQuery<'static, diesel_async::AsyncPgConnection, R>
+        + diesel_async::methods::LoadQuery<'static, crate::db::SqliteConn, R>,
+    ST: 'static,
+{
     if pairs.is_empty() || limit <= 0 {
         return Ok(HashMap::new());
     }
     let runs = RunTable {
         table: "production_runs",
-        columns: PRODUCTION_RUN_COLUMNS,
+        columns,
         subject: "recipe_id",
         time: "produced_at",
     };
-    let sql = run_window_sql(db.backend(), &runs, pairs, limit);
-    let rows: Vec<ProductionRunByName> = db_run!(db, |conn| diesel::sql_query(&sql)
+    let query: KeyedQuery<ST> = run_windows(db.backend(), &runs, pairs, limit);
+    let rows: Vec<R> = db_run!(db, |conn| query
         .load(conn)
         .await
         .map_err(crate::error::AppError::from))?;
-    Ok(pages_by_pair(
-        rows,
-        |row| row.event_id.map(|event| (event, row.recipe_id)),
-        |row| (row.produced_at, row.id),
-    ))
+    Ok(pages_by_pair(rows, R::pair, |row| {
+        let position = row.position();
+        (position.key, position.id)
+    }))
+}
+
+/// A run read by a windowed query: the (event, subject) pair whose page it is on.
+trait RunOf {
+    /// Its event and subject, `None` for a standalone run.
+    fn pair(&self) -> Option<(i64, i64)>;
+}
+
+impl RunOf for ProductionRun {
+    fn pair(&self) -> Option<(i64, i64)> {
+        self.event_id.map(|event| (event, self.recipe_id))
+    }
+}
+
+impl RunOf for ProductionRunBrief {
+    fn pair(&self) -> Option<(i64, i64)> {
+        self.event_id.map(|event| (event, self.recipe_id))
+    }
 }
 
 /// The first `limit` runs (newest first) of the assembly runs of many
@@ -402,8 +431,9 @@ pub async fn assembly_run_windows(
         subject: "finished_good_id",
         time: "assembled_at",
     };
-    let sql = run_window_sql(db.backend(), &runs, pairs, limit);
-    let rows: Vec<AssemblyRunByName> = db_run!(db, |conn| diesel::sql_query(&sql)
+    let query: KeyedQuery<RunRow<assembly_runs::table>> =
+        run_windows(db.backend(), &runs, pairs, limit);
+    let rows: Vec<AssemblyRun> = db_run!(db, |conn| query
         .load(conn)
         .await
         .map_err(crate::error::AppError::from))?;
