@@ -1,15 +1,18 @@
 //! Event production and assembly targets: set (upsert), delete, and batch lookups.
 
+use super::progress::RunTotals;
 use super::{clean_text, new_uuid, now};
 use crate::db::schema::{
-    event_assembly_targets, event_production_targets, events, finished_goods, recipes,
+    event_assembly_targets, event_assembly_totals, event_production_targets,
+    event_production_totals, events, finished_goods, recipes,
 };
 use crate::db::Db;
-use crate::db_write;
 use crate::error::{AppError, AppResult};
+use crate::{db_run, db_write};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
+use std::collections::HashMap;
 use std::future::Future;
 
 pub use crate::db::models::{EventAssemblyTarget, EventProductionTarget};
@@ -253,3 +256,94 @@ crate::rows_by_parent_ids!(
     event_id,
     (event_assembly_targets::id)
 );
+
+/// Targets of many events, in the order they were set, each with the totals of the runs
+/// attributed to its event for its subject (`None` before the first run).
+pub type TargetsWithTotals<T> = HashMap<i64, Vec<(T, Option<RunTotals>)>>;
+
+/// Production targets of many events with their run totals, in one query: what a page of
+/// events needs for its targets, their progress and the events' own progress, where
+/// separate reads of targets and totals (and of their join, for the events' progress) would
+/// take three.
+pub async fn production_targets_with_totals_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<TargetsWithTotals<EventProductionTarget>> {
+    use event_production_targets as t;
+    use event_production_totals as r;
+    type Sums = Option<(i64, i64, i64)>;
+    let rows: Vec<(EventProductionTarget, Sums)> = db_run!(db, |conn| t::table
+        .left_join(
+            r::table.on(r::event_id
+                .eq(t::event_id)
+                .and(r::recipe_id.eq(t::recipe_id)))
+        )
+        .filter(t::event_id.eq_any(event_ids))
+        .order(t::id)
+        .select((
+            EventProductionTarget::as_select(),
+            (r::run_count, r::num_batches, r::actual_yield).nullable(),
+        ))
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    Ok(by_event(
+        rows,
+        |target| target.event_id,
+        |(runs, amount, yielded)| RunTotals {
+            runs,
+            amount,
+            yielded,
+        },
+    ))
+}
+
+/// Assembly targets of many events with their run totals, in one query (see
+/// [`production_targets_with_totals_by_event_ids`]).
+pub async fn assembly_targets_with_totals_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<TargetsWithTotals<EventAssemblyTarget>> {
+    use event_assembly_targets as t;
+    use event_assembly_totals as r;
+    let rows: Vec<(EventAssemblyTarget, Option<(i64, i64)>)> = db_run!(db, |conn| t::table
+        .left_join(
+            r::table.on(r::event_id
+                .eq(t::event_id)
+                .and(r::finished_good_id.eq(t::finished_good_id))),
+        )
+        .filter(t::event_id.eq_any(event_ids))
+        .order(t::id)
+        .select((
+            EventAssemblyTarget::as_select(),
+            (r::run_count, r::quantity).nullable(),
+        ))
+        .load(conn)
+        .await
+        .map_err(AppError::from))?;
+    Ok(by_event(
+        rows,
+        |target| target.event_id,
+        |(runs, quantity)| RunTotals {
+            runs,
+            amount: quantity,
+            yielded: quantity,
+        },
+    ))
+}
+
+/// Groups targets read with their totals by event, keeping their order.
+fn by_event<T, S>(
+    rows: Vec<(T, Option<S>)>,
+    event_of: impl Fn(&T) -> i64,
+    totals: impl Fn(S) -> RunTotals,
+) -> TargetsWithTotals<T> {
+    let mut grouped: TargetsWithTotals<T> = HashMap::new();
+    for (target, sums) in rows {
+        grouped
+            .entry(event_of(&target))
+            .or_default()
+            .push((target, sums.map(&totals)));
+    }
+    grouped
+}

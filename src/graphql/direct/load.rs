@@ -1,19 +1,20 @@
 //! Loading what a plan selects, level by level: the events, then everything keyed by
 //! event, then everything keyed by target. Each kind of row is one batched store query for
-//! the whole level, the one its DataLoader would send, and only kinds the plan selects are
-//! read.
+//! the whole level, and only kinds the plan selects are read. Targets are read joined with
+//! their run totals, and the events' progress is summed from those rows, so a level needs
+//! fewer statements than the DataLoaders send (one per kind of row).
 
 use super::json::Json;
 use super::plan::Plan;
 use super::selection::*;
 use super::write;
 use crate::db::Db;
-use crate::domain::progress::EventProgress;
+use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
 use crate::error::AppResult;
 use crate::store::keyset::Page;
 use crate::store::progress::RunTotals;
-use crate::store::runs::ProductionRun;
-use crate::store::targets::{EventAssemblyTarget, EventProductionTarget};
+use crate::store::runs::{ProductionRun, ProductionRunBrief};
+use crate::store::targets::{EventAssemblyTarget, EventProductionTarget, TargetsWithTotals};
 use crate::store::{events, finished_goods, progress, recipes, runs, targets};
 use std::collections::HashMap;
 use std::future::Future;
@@ -39,7 +40,15 @@ pub struct Rows {
     /// Assembly run totals by event and finished good.
     pub assembled: TotalsByEvent,
     /// The newest runs of each (event, recipe), by how many were read.
-    pub runs: HashMap<i64, HashMap<(i64, i64), Vec<ProductionRun>>>,
+    pub runs: HashMap<i64, RunPages>,
+}
+
+/// The first pages of the production runs of many targets, by (event, recipe).
+pub enum RunPages {
+    /// Whole runs.
+    Full(HashMap<(i64, i64), Vec<ProductionRun>>),
+    /// Only their leading fields, when the pages select no others.
+    Brief(HashMap<(i64, i64), Vec<ProductionRunBrief>>),
 }
 
 /// What one root field found.
@@ -119,10 +128,9 @@ struct Needs {
     assembly_targets: bool,
     recipes: bool,
     finished_goods: bool,
-    produced: bool,
-    assembled: bool,
-    /// How many runs per target the run pages read, one query each.
-    run_limits: Vec<i64>,
+    /// How many runs per target the run pages read, one query each, and whether
+    /// [`ProductionRunBrief`]s hold every field those pages select.
+    run_limits: Vec<(i64, bool)>,
 }
 
 impl Needs {
@@ -135,9 +143,7 @@ impl Needs {
                     for field in target {
                         match &field.kind {
                             ProductionTargetField::Recipe(_) => self.recipes = true,
-                            ProductionTargetField::Progress(_) => self.produced = true,
                             ProductionTargetField::ProductionRuns { page, fields } => {
-                                self.produced = true;
                                 let reads_rows = fields.iter().any(|f| {
                                     !matches!(
                                         f.kind,
@@ -145,8 +151,12 @@ impl Needs {
                                     )
                                 });
                                 let limit = page.keyset().limit();
-                                if reads_rows && !self.run_limits.contains(&limit) {
-                                    self.run_limits.push(limit);
+                                if reads_rows {
+                                    let brief = brief_suffices(fields);
+                                    match self.run_limits.iter_mut().find(|(l, _)| *l == limit) {
+                                        Some((_, all_brief)) => *all_brief &= brief,
+                                        None => self.run_limits.push((limit, brief)),
+                                    }
                                 }
                             }
                             _ => {}
@@ -156,10 +166,8 @@ impl Needs {
                 EventField::AssemblyTargets(target) => {
                     self.assembly_targets = true;
                     for field in target {
-                        match &field.kind {
-                            AssemblyTargetField::FinishedGood(_) => self.finished_goods = true,
-                            AssemblyTargetField::Progress(_) => self.assembled = true,
-                            _ => {}
+                        if let AssemblyTargetField::FinishedGood(_) = &field.kind {
+                            self.finished_goods = true;
                         }
                     }
                 }
@@ -169,30 +177,31 @@ impl Needs {
     }
 
     /// Reads the rows these events need: what hangs off the events, then what hangs off
-    /// their targets, the queries of a level side by side.
+    /// their targets, the queries of a level side by side. Targets come with their run
+    /// totals, from which the events' progress is summed here.
     async fn load(&self, db: &Db, event_ids: &[i64]) -> AppResult<Rows> {
-        let (progress, production_targets, assembly_targets, produced, assembled) = futures::try_join!(
+        let (production, assembly, packages) = futures::try_join!(
+            when(
+                self.production_targets || self.progress,
+                targets::production_targets_with_totals_by_event_ids(db, event_ids)
+            ),
+            when(
+                self.assembly_targets || self.progress,
+                targets::assembly_targets_with_totals_by_event_ids(db, event_ids)
+            ),
             when(
                 self.progress,
-                progress::event_progress_by_event_ids(db, event_ids)
-            ),
-            when(
-                self.production_targets,
-                targets::production_targets_by_event_ids(db, event_ids)
-            ),
-            when(
-                self.assembly_targets,
-                targets::assembly_targets_by_event_ids(db, event_ids)
-            ),
-            when(
-                self.produced,
-                progress::produced_by_event_ids(db, event_ids)
-            ),
-            when(
-                self.assembled,
-                progress::assembled_by_event_ids(db, event_ids)
+                progress::package_status_by_event_ids(db, event_ids)
             ),
         )?;
+        let progress = if self.progress {
+            event_progress(event_ids, &production, &assembly, &packages)
+        } else {
+            HashMap::new()
+        };
+        let (production_targets, produced) = split_totals(production, |target| target.recipe_id);
+        let (assembly_targets, assembled) =
+            split_totals(assembly, |target| target.finished_good_id);
         let recipe_ids = distinct(production_targets.values().flatten().map(|t| t.recipe_id));
         let good_ids = distinct(
             assembly_targets
@@ -208,7 +217,7 @@ impl Needs {
         let windows = futures::future::try_join_all(
             self.run_limits
                 .iter()
-                .map(|limit| runs::production_run_windows(db, &pairs, *limit)),
+                .map(|&(limit, brief)| run_pages(db, &pairs, limit, brief)),
         );
         let (recipes, finished_goods, windows) = futures::try_join!(
             when(self.recipes, recipes::by_ids(db, &recipe_ids)),
@@ -223,9 +232,107 @@ impl Needs {
             finished_goods,
             produced,
             assembled,
-            runs: self.run_limits.iter().copied().zip(windows).collect(),
+            runs: self
+                .run_limits
+                .iter()
+                .map(|(limit, _)| *limit)
+                .zip(windows)
+                .collect(),
         })
     }
+}
+
+/// Each event's progress (SPEC §1.6) from its targets with their totals, as
+/// [`progress::event_progress_by_event_ids`] sums it; every event gets an entry.
+fn event_progress(
+    event_ids: &[i64],
+    production: &TargetsWithTotals<EventProductionTarget>,
+    assembly: &TargetsWithTotals<EventAssemblyTarget>,
+    packages: &HashMap<i64, StatusCounts>,
+) -> HashMap<i64, EventProgress> {
+    fn done<T>(
+        targets: Option<&Vec<(T, Option<RunTotals>)>>,
+        goal: impl Fn(&T) -> i32,
+    ) -> Vec<TargetProgress> {
+        targets
+            .into_iter()
+            .flatten()
+            .map(|(target, totals)| TargetProgress {
+                target: i64::from(goal(target)),
+                done: totals.map_or(0, |totals| totals.amount),
+            })
+            .collect()
+    }
+    event_ids
+        .iter()
+        .map(|&event_id| {
+            let progress = EventProgress::new(
+                done(production.get(&event_id), |t| t.target_batches),
+                done(assembly.get(&event_id), |t| t.target_quantity),
+                packages.get(&event_id).copied().unwrap_or_default(),
+            );
+            (event_id, progress)
+        })
+        .collect()
+}
+
+/// Splits targets read with their totals into the targets by event and the totals by
+/// event and subject (`subject` of a target: its recipe or finished good).
+fn split_totals<T>(
+    rows: TargetsWithTotals<T>,
+    subject: impl Fn(&T) -> i64,
+) -> (HashMap<i64, Vec<T>>, TotalsByEvent) {
+    let mut totals_by_event = TotalsByEvent::new();
+    let targets = rows
+        .into_iter()
+        .map(|(event_id, rows)| {
+            let targets = rows
+                .into_iter()
+                .map(|(target, totals)| {
+                    if let Some(totals) = totals {
+                        totals_by_event
+                            .entry(event_id)
+                            .or_default()
+                            .insert(subject(&target), totals);
+                    }
+                    target
+                })
+                .collect();
+            (event_id, targets)
+        })
+        .collect();
+    (targets, totals_by_event)
+}
+
+/// Whether every run field a page of production runs selects is one of
+/// [`ProductionRunBrief`]'s.
+fn brief_suffices(fields: &Fields<ConnectionField<ProductionRunField>>) -> bool {
+    let brief = |fields: &Fields<ProductionRunField>| {
+        fields.iter().all(|field| {
+            use ProductionRunField::*;
+            matches!(
+                field.kind,
+                Typename | Id | NumBatches | ExpectedYield | ActualYield | ProducedAt
+            )
+        })
+    };
+    fields.iter().all(|field| match &field.kind {
+        ConnectionField::Nodes(run) => brief(run),
+        ConnectionField::Edges(edge) => edge.iter().all(|field| match &field.kind {
+            EdgeField::Node(run) => brief(run),
+            _ => true,
+        }),
+        _ => true,
+    })
+}
+
+/// The first `limit` runs of each pair, brief or whole.
+async fn run_pages(db: &Db, pairs: &[(i64, i64)], limit: i64, brief: bool) -> AppResult<RunPages> {
+    Ok(if brief {
+        RunPages::Brief(runs::production_run_brief_windows(db, pairs, limit).await?)
+    } else {
+        RunPages::Full(runs::production_run_windows(db, pairs, limit).await?)
+    })
 }
 
 /// The result of `load` when `needed`, else an empty map without a query.

@@ -4,7 +4,7 @@
 //! operation then goes to async-graphql, which reports it.
 
 use super::json::Json;
-use super::load::{Root, Rows, TotalsByEvent};
+use super::load::{Root, Rows, RunPages, TotalsByEvent};
 use super::selection::*;
 use crate::domain::kinds;
 use crate::domain::progress::{EventProgress, TargetProgress};
@@ -15,7 +15,7 @@ use crate::graphql::progress::int;
 use crate::graphql::scalars::{utc, Date, Decimal};
 use crate::store::keyset::Keyed;
 use crate::store::progress::RunTotals;
-use crate::store::runs::ProductionRun;
+use crate::store::runs::{ProductionRun, ProductionRunBrief};
 use crate::store::targets::{EventAssemblyTarget, EventProductionTarget};
 use crate::store::{events, finished_goods, recipes};
 
@@ -187,31 +187,47 @@ fn production_target(
         ProductionRuns { page, fields } => {
             let total = totals(&rows.produced, target.event_id, target.recipe_id).runs;
             let keyset = page.keyset();
-            let read = rows
-                .runs
-                .get(&keyset.limit())
-                .and_then(|pages| pages.get(&(target.event_id, target.recipe_id)))
-                .map_or(&[][..], |read| read);
-            // A first page read one row beyond it, as `Keyset::finish` cuts it.
+            let pair = (target.event_id, target.recipe_id);
             let first = usize::try_from(keyset.first.unwrap_or(0)).unwrap_or(usize::MAX);
-            let runs = PageView {
-                rows: &read[..read.len().min(first)],
-                total,
-                has_previous_page: false,
-                has_next_page: read.len() > first,
-            };
             let (connection_type, edge_type) = ("ProductionRunConnection", "ProductionRunEdge");
-            ok &= connection(
-                json,
-                fields,
-                &runs,
-                connection_type,
-                edge_type,
-                |json, f, run| {
-                    production_run(json, f, run);
-                    true
-                },
-            );
+            ok &= match rows.runs.get(&keyset.limit()) {
+                Some(RunPages::Brief(pages)) => {
+                    let runs = first_page(pages.get(&pair), first, total);
+                    connection(
+                        json,
+                        fields,
+                        &runs,
+                        connection_type,
+                        edge_type,
+                        production_run_brief,
+                    )
+                }
+                Some(RunPages::Full(pages)) => {
+                    let runs = first_page(pages.get(&pair), first, total);
+                    connection(
+                        json,
+                        fields,
+                        &runs,
+                        connection_type,
+                        edge_type,
+                        |json, f, run| {
+                            production_run(json, f, run);
+                            true
+                        },
+                    )
+                }
+                None => {
+                    let runs = first_page::<ProductionRun>(None, first, total);
+                    connection(
+                        json,
+                        fields,
+                        &runs,
+                        connection_type,
+                        edge_type,
+                        |_, _, _| false,
+                    )
+                }
+            };
         }
     });
     ok
@@ -310,6 +326,38 @@ fn finished_good(
         CreatedAt => json.scalar(&utc(row.created_at)),
         UpdatedAt => json.scalar(&utc(row.updated_at)),
     });
+}
+
+/// The first page of a connection (`first` rows) from the rows read for it, which are one
+/// beyond the page when more follow (as `Keyset::finish` cuts them).
+fn first_page<R>(read: Option<&Vec<R>>, first: usize, total: i64) -> PageView<'_, R> {
+    let read = read.map_or(&[][..], |read| read);
+    PageView {
+        rows: &read[..read.len().min(first)],
+        total,
+        has_previous_page: false,
+        has_next_page: read.len() > first,
+    }
+}
+
+/// A run read brief; `false` for a field it lacks (the loader reads whole runs then).
+fn production_run_brief(
+    json: &mut Json,
+    fields: &Fields<ProductionRunField>,
+    run: &ProductionRunBrief,
+) -> bool {
+    use ProductionRunField::*;
+    let mut ok = true;
+    json.object(fields, |json, kind| match kind {
+        Typename => json.str("ProductionRun"),
+        Id => json.str(&ids::encode("ProductionRun", run.id)),
+        NumBatches => json.int(run.num_batches),
+        ExpectedYield => json.int(run.expected_yield),
+        ActualYield => json.int(run.actual_yield),
+        ProducedAt => json.scalar(&utc(run.produced_at)),
+        Notes | TotalIngredientCost | PerUnitCost | RecordedBy | CreatedAt => ok = false,
+    });
+    ok
 }
 
 fn production_run(json: &mut Json, fields: &Fields<ProductionRunField>, run: &ProductionRun) {
