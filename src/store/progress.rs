@@ -139,22 +139,27 @@ pub async fn event_progress_by_event_ids(
     if event_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let keys = || event_ids.iter().map(|&id| [id]);
-    let production: KeyedQuery<TargetDone> = KeyedQuery::new(
-        "SELECT t.event_id, CAST(t.target_batches AS BIGINT), \
-                CAST(COALESCE(r.num_batches, 0) AS BIGINT) \
-                FROM {keys} JOIN event_production_targets t ON t.event_id = k.column1 \
-                LEFT JOIN event_production_totals r \
-                ON r.event_id = t.event_id AND r.recipe_id = t.recipe_id",
-        keys(),
+    let targets_done = |targets: &str, goal: &str, totals: &str, subject: &str, done: &str| {
+        let sql = format!(
+            "SELECT t.event_id, CAST(t.{goal} AS BIGINT), CAST(COALESCE(r.{done}, 0) AS BIGINT) \
+             FROM {{keys}} JOIN {targets} t ON t.event_id = k.column1 \
+             LEFT JOIN {totals} r ON r.event_id = t.event_id AND r.{subject} = t.{subject}"
+        );
+        KeyedQuery::<TargetDone>::new(&sql, event_ids.iter().map(|&id| [id]))
+    };
+    let production = targets_done(
+        "event_production_targets",
+        "target_batches",
+        "event_production_totals",
+        "recipe_id",
+        "num_batches",
     );
-    let assembly: KeyedQuery<TargetDone> = KeyedQuery::new(
-        "SELECT t.event_id, CAST(t.target_quantity AS BIGINT), \
-                CAST(COALESCE(r.quantity, 0) AS BIGINT) \
-                FROM {keys} JOIN event_assembly_targets t ON t.event_id = k.column1 \
-                LEFT JOIN event_assembly_totals r \
-                ON r.event_id = t.event_id AND r.finished_good_id = t.finished_good_id",
-        keys(),
+    let assembly = targets_done(
+        "event_assembly_targets",
+        "target_quantity",
+        "event_assembly_totals",
+        "finished_good_id",
+        "quantity",
     );
     type Rows = Vec<(i64, i64, i64)>;
     let (production, assembly): (Rows, Rows) = db_run!(db, |conn| {

@@ -322,6 +322,20 @@ pub struct ProductionRunBrief {
     pub produced_at: NaiveDateTime,
 }
 
+impl From<&ProductionRun> for ProductionRunBrief {
+    fn from(run: &ProductionRun) -> Self {
+        ProductionRunBrief {
+            id: run.id,
+            recipe_id: run.recipe_id,
+            event_id: run.event_id,
+            num_batches: run.num_batches,
+            expected_yield: run.expected_yield,
+            actual_yield: run.actual_yield,
+            produced_at: run.produced_at,
+        }
+    }
+}
+
 /// The columns of [`ProductionRunBrief`], in its order.
 const PRODUCTION_RUN_BRIEF_COLUMNS: &str =
     "id, recipe_id, event_id, num_batches, expected_yield, actual_yield, produced_at";

@@ -189,44 +189,14 @@ fn production_target(
             let keyset = page.keyset();
             let pair = (target.event_id, target.recipe_id);
             let first = usize::try_from(keyset.first.unwrap_or(0)).unwrap_or(usize::MAX);
-            let (connection_type, edge_type) = ("ProductionRunConnection", "ProductionRunEdge");
             ok &= match rows.runs.get(&keyset.limit()) {
                 Some(RunPages::Brief(pages)) => {
-                    let runs = first_page(pages.get(&pair), first, total);
-                    connection(
-                        json,
-                        fields,
-                        &runs,
-                        connection_type,
-                        edge_type,
-                        production_run_brief,
-                    )
+                    run_page(json, fields, pages.get(&pair), first, total)
                 }
                 Some(RunPages::Full(pages)) => {
-                    let runs = first_page(pages.get(&pair), first, total);
-                    connection(
-                        json,
-                        fields,
-                        &runs,
-                        connection_type,
-                        edge_type,
-                        |json, f, run| {
-                            production_run(json, f, run);
-                            true
-                        },
-                    )
+                    run_page(json, fields, pages.get(&pair), first, total)
                 }
-                None => {
-                    let runs = first_page::<ProductionRun>(None, first, total);
-                    connection(
-                        json,
-                        fields,
-                        &runs,
-                        connection_type,
-                        edge_type,
-                        |_, _, _| false,
-                    )
-                }
+                None => run_page::<ProductionRun>(json, fields, None, first, total),
             };
         }
     });
@@ -328,51 +298,84 @@ fn finished_good(
     });
 }
 
-/// The first page of a connection (`first` rows) from the rows read for it, which are one
-/// beyond the page when more follow (as `Keyset::finish` cuts them).
-fn first_page<R>(read: Option<&Vec<R>>, first: usize, total: i64) -> PageView<'_, R> {
+/// A target's first page of production runs (`first` rows, of `total`) as a connection,
+/// from the rows read for it: one beyond the page when more follow (as `Keyset::finish`
+/// cuts them).
+fn run_page<R: RunRead>(
+    json: &mut Json,
+    fields: &Fields<ConnectionField<ProductionRunField>>,
+    read: Option<&Vec<R>>,
+    first: usize,
+    total: i64,
+) -> bool {
     let read = read.map_or(&[][..], |read| read);
-    PageView {
+    let runs = PageView {
         rows: &read[..read.len().min(first)],
         total,
         has_previous_page: false,
         has_next_page: read.len() > first,
+    };
+    let (connection_type, edge_type) = ("ProductionRunConnection", "ProductionRunEdge");
+    connection(
+        json,
+        fields,
+        &runs,
+        connection_type,
+        edge_type,
+        production_run,
+    )
+}
+
+/// A production run as a run page read it: whole, or only its leading fields.
+trait RunRead: Keyed {
+    /// Its leading fields.
+    fn brief(&self) -> ProductionRunBrief;
+    /// The whole run, when it was read whole.
+    fn whole(&self) -> Option<&ProductionRun>;
+}
+
+impl RunRead for ProductionRun {
+    fn brief(&self) -> ProductionRunBrief {
+        ProductionRunBrief::from(self)
+    }
+    fn whole(&self) -> Option<&ProductionRun> {
+        Some(self)
     }
 }
 
-/// A run read brief; `false` for a field it lacks (the loader reads whole runs then).
-fn production_run_brief(
-    json: &mut Json,
-    fields: &Fields<ProductionRunField>,
-    run: &ProductionRunBrief,
-) -> bool {
-    use ProductionRunField::*;
-    let mut ok = true;
-    json.object(fields, |json, kind| match kind {
-        Typename => json.str("ProductionRun"),
-        Id => json.str(&ids::encode("ProductionRun", run.id)),
-        NumBatches => json.int(run.num_batches),
-        ExpectedYield => json.int(run.expected_yield),
-        ActualYield => json.int(run.actual_yield),
-        ProducedAt => json.scalar(&utc(run.produced_at)),
-        Notes | TotalIngredientCost | PerUnitCost | RecordedBy | CreatedAt => ok = false,
-    });
-    ok
+impl RunRead for ProductionRunBrief {
+    fn brief(&self) -> ProductionRunBrief {
+        self.clone()
+    }
+    fn whole(&self) -> Option<&ProductionRun> {
+        None
+    }
 }
 
-fn production_run(json: &mut Json, fields: &Fields<ProductionRunField>, run: &ProductionRun) {
+/// A production run; `false` for a field a brief run lacks (the loader reads whole runs
+/// for pages that select one).
+fn production_run<R: RunRead>(
+    json: &mut Json,
+    fields: &Fields<ProductionRunField>,
+    run: &R,
+) -> bool {
     use ProductionRunField::*;
-    json.object(fields, |json, kind| match kind {
-        Typename => json.str("ProductionRun"),
-        Id => json.str(&ids::encode("ProductionRun", run.id)),
-        NumBatches => json.int(run.num_batches),
-        ExpectedYield => json.int(run.expected_yield),
-        ActualYield => json.int(run.actual_yield),
-        ProducedAt => json.scalar(&utc(run.produced_at)),
-        Notes => json.opt_str(run.notes.as_deref()),
-        TotalIngredientCost => json.scalar(&Decimal::money(run.total_ingredient_cost)),
-        PerUnitCost => json.scalar(&Decimal::unit_price(run.per_unit_cost)),
-        RecordedBy => json.opt_str(run.recorded_by.as_deref()),
-        CreatedAt => json.scalar(&utc(run.created_at)),
+    let brief = run.brief();
+    let whole = run.whole();
+    let mut ok = true;
+    json.object(fields, |json, kind| match (kind, whole) {
+        (Typename, _) => json.str("ProductionRun"),
+        (Id, _) => json.str(&ids::encode("ProductionRun", brief.id)),
+        (NumBatches, _) => json.int(brief.num_batches),
+        (ExpectedYield, _) => json.int(brief.expected_yield),
+        (ActualYield, _) => json.int(brief.actual_yield),
+        (ProducedAt, _) => json.scalar(&utc(brief.produced_at)),
+        (Notes, Some(run)) => json.opt_str(run.notes.as_deref()),
+        (TotalIngredientCost, Some(run)) => json.scalar(&Decimal::money(run.total_ingredient_cost)),
+        (PerUnitCost, Some(run)) => json.scalar(&Decimal::unit_price(run.per_unit_cost)),
+        (RecordedBy, Some(run)) => json.opt_str(run.recorded_by.as_deref()),
+        (CreatedAt, Some(run)) => json.scalar(&utc(run.created_at)),
+        (Notes | TotalIngredientCost | PerUnitCost | RecordedBy | CreatedAt, None) => ok = false,
     });
+    ok
 }
