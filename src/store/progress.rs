@@ -16,10 +16,9 @@ use crate::db_run;
 use crate::domain::kinds::FulfillmentStatus;
 use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
 use crate::error::{AppError, AppResult};
-use crate::store::keyed_sql::KeyedQuery;
+use crate::store::targets::{self, EventAssemblyTarget, EventProductionTarget, TargetsWithTotals};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -125,13 +124,9 @@ pub async fn package_status_by_event_ids(
     Ok(counts)
 }
 
-/// One target of an event, `(event id, target, done)`: its goal and what the runs
-/// attributed to the event have done towards it.
-type TargetDone = (BigInt, BigInt, BigInt);
-
 /// Per event: its overall progress (SPEC §1.6), in three statements for all the events —
-/// production targets joined with their run totals, assembly targets joined with theirs,
-/// and the assignments by status. Every asked-for event gets an entry.
+/// production targets with their run totals, assembly targets with theirs, and the
+/// assignments by status. Every asked-for event gets an entry.
 pub async fn event_progress_by_event_ids(
     db: &Db,
     event_ids: &[i64],
@@ -139,58 +134,51 @@ pub async fn event_progress_by_event_ids(
     if event_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let targets_done = |targets: &str, goal: &str, totals: &str, subject: &str, done: &str| {
-        let sql = format!(
-            "SELECT t.event_id, CAST(t.{goal} AS BIGINT), CAST(COALESCE(r.{done}, 0) AS BIGINT) \
-             FROM {{keys}} JOIN {targets} t ON t.event_id = k.column1 \
-             LEFT JOIN {totals} r ON r.event_id = t.event_id AND r.{subject} = t.{subject}"
-        );
-        KeyedQuery::<TargetDone>::new(&sql, event_ids.iter().map(|&id| [id]))
-    };
-    let production = targets_done(
-        "event_production_targets",
-        "target_batches",
-        "event_production_totals",
-        "recipe_id",
-        "num_batches",
-    );
-    let assembly = targets_done(
-        "event_assembly_targets",
-        "target_quantity",
-        "event_assembly_totals",
-        "finished_good_id",
-        "quantity",
-    );
-    type Rows = Vec<(i64, i64, i64)>;
-    let (production, assembly): (Rows, Rows) = db_run!(db, |conn| {
-        let production = production.load(conn).await?;
-        let assembly = assembly.load(conn).await?;
-        Ok::<_, AppError>((production, assembly))
-    })?;
-    let packages = package_status_by_event_ids(db, event_ids).await?;
-    let progress_of = |rows: Vec<(i64, i64, i64)>| -> HashMap<i64, Vec<TargetProgress>> {
-        let mut by_event: HashMap<i64, Vec<TargetProgress>> = HashMap::new();
-        for (event_id, target, done) in rows {
-            by_event
-                .entry(event_id)
-                .or_default()
-                .push(TargetProgress { target, done });
-        }
-        by_event
-    };
-    let mut production = progress_of(production);
-    let mut assembly = progress_of(assembly);
-    Ok(event_ids
+    let (production, assembly, packages) = futures::try_join!(
+        targets::production_targets_with_totals_by_event_ids(db, event_ids),
+        targets::assembly_targets_with_totals_by_event_ids(db, event_ids),
+        package_status_by_event_ids(db, event_ids),
+    )?;
+    Ok(progress_of_events(
+        event_ids,
+        &production,
+        &assembly,
+        &packages,
+    ))
+}
+
+/// Each event's progress (SPEC §1.6) from its targets read with their totals and its
+/// assignments by status; every event gets an entry.
+pub fn progress_of_events(
+    event_ids: &[i64],
+    production: &TargetsWithTotals<EventProductionTarget>,
+    assembly: &TargetsWithTotals<EventAssemblyTarget>,
+    packages: &HashMap<i64, StatusCounts>,
+) -> HashMap<i64, EventProgress> {
+    fn done<T>(
+        targets: Option<&Vec<(T, Option<RunTotals>)>>,
+        goal: impl Fn(&T) -> i32,
+    ) -> Vec<TargetProgress> {
+        targets
+            .into_iter()
+            .flatten()
+            .map(|(target, totals)| TargetProgress {
+                target: i64::from(goal(target)),
+                done: totals.map_or(0, |totals| totals.amount),
+            })
+            .collect()
+    }
+    event_ids
         .iter()
         .map(|&event_id| {
             let progress = EventProgress::new(
-                production.remove(&event_id).unwrap_or_default(),
-                assembly.remove(&event_id).unwrap_or_default(),
+                done(production.get(&event_id), |t| t.target_batches),
+                done(assembly.get(&event_id), |t| t.target_quantity),
                 packages.get(&event_id).copied().unwrap_or_default(),
             );
             (event_id, progress)
         })
-        .collect())
+        .collect()
 }
 
 /// Every event, nearest date first (then by id), for the production dashboard.

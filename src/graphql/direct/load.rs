@@ -9,7 +9,7 @@ use super::plan::Plan;
 use super::selection::*;
 use super::write;
 use crate::db::Db;
-use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
+use crate::domain::progress::EventProgress;
 use crate::error::AppResult;
 use crate::store::keyset::Page;
 use crate::store::progress::RunTotals;
@@ -195,7 +195,7 @@ impl Needs {
             ),
         )?;
         let progress = if self.progress {
-            event_progress(event_ids, &production, &assembly, &packages)
+            progress::progress_of_events(event_ids, &production, &assembly, &packages)
         } else {
             HashMap::new()
         };
@@ -240,40 +240,6 @@ impl Needs {
                 .collect(),
         })
     }
-}
-
-/// Each event's progress (SPEC §1.6) from its targets with their totals, as
-/// [`progress::event_progress_by_event_ids`] sums it; every event gets an entry.
-fn event_progress(
-    event_ids: &[i64],
-    production: &TargetsWithTotals<EventProductionTarget>,
-    assembly: &TargetsWithTotals<EventAssemblyTarget>,
-    packages: &HashMap<i64, StatusCounts>,
-) -> HashMap<i64, EventProgress> {
-    fn done<T>(
-        targets: Option<&Vec<(T, Option<RunTotals>)>>,
-        goal: impl Fn(&T) -> i32,
-    ) -> Vec<TargetProgress> {
-        targets
-            .into_iter()
-            .flatten()
-            .map(|(target, totals)| TargetProgress {
-                target: i64::from(goal(target)),
-                done: totals.map_or(0, |totals| totals.amount),
-            })
-            .collect()
-    }
-    event_ids
-        .iter()
-        .map(|&event_id| {
-            let progress = EventProgress::new(
-                done(production.get(&event_id), |t| t.target_batches),
-                done(assembly.get(&event_id), |t| t.target_quantity),
-                packages.get(&event_id).copied().unwrap_or_default(),
-            );
-            (event_id, progress)
-        })
-        .collect()
 }
 
 /// Splits targets read with their totals into the targets by event and the totals by
