@@ -1,0 +1,6 @@
+-- A target's first page of runs shows their batches and yields: carrying them at the end
+-- of the index that orders the page lets SQLite read the page from the index alone.
+DROP INDEX production_runs_event_recipe_idx;
+CREATE INDEX production_runs_event_recipe_idx
+    ON production_runs (event_id, recipe_id, produced_at DESC, id DESC,
+                        num_batches, expected_yield, actual_yield);
