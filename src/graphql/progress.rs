@@ -331,7 +331,7 @@ pub async fn production_runs_of_target(
     )?;
     let total = totals_of(&produced, target.recipe_id).runs;
     let rows = rows.unwrap_or_default();
-    Ok(page.connection(page.keyset().finish(rows, total, None), ProductionRun))
+    Ok(page.connection(page.keyset().finish(rows, Some(total), None), ProductionRun))
 }
 
 /// The assembly runs of a target's finished good attributed to its event, newest first;
@@ -361,7 +361,7 @@ pub async fn assembly_runs_of_target(
     )?;
     let total = totals_of(&assembled, target.finished_good_id).runs;
     let rows = rows.unwrap_or_default();
-    Ok(page.connection(page.keyset().finish(rows, total, None), AssemblyRun))
+    Ok(page.connection(page.keyset().finish(rows, Some(total), None), AssemblyRun))
 }
 
 /// The production runs attributed to an event, newest first (used by `Event.productionRuns`).

@@ -92,6 +92,11 @@ pub struct Keyset<R: Keyed> {
     pub first: Option<i64>,
     /// At most this many rows from the end of that.
     pub last: Option<i64>,
+    /// Whether the page's [`total`](Page::total) is wanted (one more statement).
+    counted: bool,
+    /// Whether the `has…Page` flag on the opposite cursor's side is wanted (it needs the
+    /// count too).
+    flagged: bool,
     rows: PhantomData<fn() -> R>,
 }
 
@@ -106,6 +111,8 @@ where
             .field("before", &self.before)
             .field("first", &self.first)
             .field("last", &self.last)
+            .field("counted", &self.counted)
+            .field("flagged", &self.flagged)
             .finish()
     }
 }
@@ -115,8 +122,9 @@ where
 pub struct Page<T> {
     /// The rows of this page, in list order.
     pub rows: Vec<T>,
-    /// How many rows the whole list has (its filters applied, not the cursors).
-    pub total: i64,
+    /// How many rows the whole list has (its filters applied, not the cursors); `None`
+    /// when the page was read [`without_total`](Keyset::without_total).
+    pub total: Option<i64>,
     /// Relay's `hasPreviousPage`.
     pub has_previous_page: bool,
     /// Relay's `hasNextPage`.
@@ -137,8 +145,32 @@ impl<R: Keyed> Keyset<R> {
             before,
             first: first.map(|n| n.max(0)),
             last: last.map(|n| n.max(0)),
+            counted: true,
+            flagged: true,
             rows: PhantomData,
         }
+    }
+
+    /// The same page for a reader that shows no total and, unless `flag`, not the
+    /// `has…Page` flag on the [`opposite`](Self::opposite) cursor's side either (that flag
+    /// then reads `false`): the list is counted, one statement, only when what is shown
+    /// needs it.
+    pub fn without_total(&self, flag: bool) -> Self {
+        Keyset {
+            after: self.after.clone(),
+            before: self.before.clone(),
+            first: self.first,
+            last: self.last,
+            counted: false,
+            flagged: flag,
+            rows: PhantomData,
+        }
+    }
+
+    /// Whether the list must be counted to finish the page: its total is wanted, or
+    /// the opposite cursor's `has…Page` flag is, which compares it.
+    pub fn needs_count(&self) -> bool {
+        self.counted || (self.flagged && self.opposite().is_some())
     }
 
     /// The first `n` rows of the list.
@@ -177,13 +209,14 @@ impl<R: Keyed> Keyset<R> {
     }
 
     /// Cuts the rows read (in paging direction, at most [`limit`](Self::limit)) to the
-    /// page, in list order. `total` counts the whole list; `beyond`, when
-    /// [`opposite`](Self::opposite) is set, counts the rows past that cursor in the
-    /// paging direction, so `total - beyond` rows lie on its other side.
-    pub fn finish(&self, mut rows: Vec<R>, total: i64, beyond: Option<i64>) -> Page<R> {
+    /// page, in list order. `total` counts the whole list (`None` when not
+    /// [`needs_count`](Self::needs_count)); `beyond`, when [`opposite`](Self::opposite) is
+    /// set, counts the rows past that cursor in the paging direction, so `total - beyond`
+    /// rows lie on its other side.
+    pub fn finish(&self, mut rows: Vec<R>, total: Option<i64>, beyond: Option<i64>) -> Page<R> {
         let read = rows.len() as i64;
-        let behind = match (self.opposite(), beyond) {
-            (Some(_), Some(beyond)) => total > beyond,
+        let behind = match (self.opposite(), total, beyond) {
+            (Some(_), Some(total), Some(beyond)) => total > beyond,
             _ => false,
         };
         let (has_previous_page, has_next_page) = if self.is_forward() {
@@ -208,7 +241,7 @@ impl<R: Keyed> Keyset<R> {
         };
         Page {
             rows,
-            total,
+            total: total.filter(|_| self.counted),
             has_previous_page,
             has_next_page,
         }
@@ -216,7 +249,8 @@ impl<R: Keyed> Keyset<R> {
 }
 
 /// Reads one keyset page of a list, inside a `db_run!` body, in two statements: the count
-/// (with, when an opposite cursor is set, how many rows lie past it) and the page.
+/// (with, when an opposite cursor is set, how many rows lie past it) and the page; the
+/// count is left out when the keyset does not [`need`](Keyset::needs_count) it.
 ///
 /// `build` makes the filtered boxed query; `sort` is the expression the list is ordered by
 /// and `key` turns a position's sort value (bound to the given name) into an expression
@@ -252,8 +286,8 @@ macro_rules! keyset_page {
                 diesel::BoolExpressionMethods::and($sort.eq($key), $id.$short(p.id)),
             )
         };
-        let (total, beyond): (i64, Option<i64>) = match keyset.opposite() {
-            Some(p) => {
+        let (total, beyond): (Option<i64>, Option<i64>) = match keyset.opposite() {
+            Some(p) if keyset.needs_count() => {
                 let (total, beyond) = if keyset.is_forward() {
                     $build()
                         .select((
@@ -271,9 +305,12 @@ macro_rules! keyset_page {
                         .get_result::<(i64, i64)>($conn)
                         .await?
                 };
-                (total, Some(beyond))
+                (Some(total), Some(beyond))
             }
-            None => ($build().count().get_result::<i64>($conn).await?, None),
+            None if keyset.needs_count() => {
+                (Some($build().count().get_result::<i64>($conn).await?), None)
+            }
+            _ => (None, None),
         };
         let mut query = $build();
         if let Some(p) = &keyset.after {
@@ -329,16 +366,41 @@ mod tests {
     fn forward_pages_cut_and_flag() {
         let keyset = Keyset::<Row>::new(None, None, Some(2), None);
         assert_eq!(keyset.limit(), 3);
-        let page = keyset.finish(rows(1..=3), 10, None);
+        let page = keyset.finish(rows(1..=3), Some(10), None);
         assert_eq!(page.rows, rows(1..=2));
         assert!(page.has_next_page && !page.has_previous_page);
 
         // After a cursor: rows behind it exist when fewer than all rows lie past it.
         let keyset = Keyset::<Row>::new(at(2), None, Some(2), None);
-        let page = keyset.finish(rows(3..=4), 10, Some(8));
+        let page = keyset.finish(rows(3..=4), Some(10), Some(8));
         assert!(page.has_previous_page && !page.has_next_page);
-        let page = keyset.finish(rows(3..=4), 8, Some(8));
+        let page = keyset.finish(rows(3..=4), Some(8), Some(8));
         assert!(!page.has_previous_page, "nothing lies before the cursor");
+    }
+
+    #[test]
+    fn a_page_without_total_is_counted_only_when_its_opposite_cursor_needs_it() {
+        let keyset = Keyset::<Row>::new(None, None, Some(2), None).without_total(true);
+        assert!(!keyset.needs_count());
+        let page = keyset.finish(rows(1..=3), None, None);
+        assert_eq!(page.total, None);
+        assert!(page.has_next_page && !page.has_previous_page);
+        let keyset = Keyset::<Row>::new(at(2), None, Some(2), None).without_total(true);
+        assert!(keyset.needs_count(), "hasPreviousPage compares the count");
+        let page = keyset.finish(rows(3..=4), Some(10), Some(8));
+        assert_eq!(page.total, None, "the count is not shown");
+        assert!(page.has_previous_page);
+        let keyset = Keyset::<Row>::new(at(2), None, Some(2), None).without_total(false);
+        assert!(
+            !keyset.needs_count(),
+            "neither the total nor hasPreviousPage is shown"
+        );
+        let page = keyset.finish(rows(3..=5), None, None);
+        assert!(
+            page.has_next_page,
+            "the flag on the paging side needs no count"
+        );
+        assert!(Keyset::<Row>::first(2).needs_count());
     }
 
     #[test]
@@ -346,10 +408,10 @@ mod tests {
         let keyset = Keyset::<Row>::new(None, at(9), None, Some(2));
         assert!(!keyset.is_forward());
         assert_eq!(keyset.limit(), 3);
-        let page = keyset.finish(vec![Row(8), Row(7), Row(6)], 10, Some(8));
+        let page = keyset.finish(vec![Row(8), Row(7), Row(6)], Some(10), Some(8));
         assert_eq!(page.rows, rows(7..=8));
         assert!(page.has_previous_page && page.has_next_page);
-        let page = keyset.finish(vec![Row(2), Row(1)], 2, Some(2));
+        let page = keyset.finish(vec![Row(2), Row(1)], Some(2), Some(2));
         assert_eq!(page.rows, rows(1..=2));
         assert!(!page.has_previous_page && !page.has_next_page);
     }
@@ -358,15 +420,15 @@ mod tests {
     fn first_then_last_keeps_the_end_of_the_start() {
         let keyset = Keyset::<Row>::new(None, None, Some(4), Some(2));
         assert_eq!(keyset.limit(), 5);
-        let page = keyset.finish(rows(1..=5), 10, None);
+        let page = keyset.finish(rows(1..=5), Some(10), None);
         assert_eq!(page.rows, rows(3..=4));
         assert!(page.has_previous_page && page.has_next_page);
         // `last` larger than `first`: more than `last` rows between the cursors is known.
         let keyset = Keyset::<Row>::new(None, None, Some(1), Some(3));
-        let page = keyset.finish(rows(1..=4), 10, None);
+        let page = keyset.finish(rows(1..=4), Some(10), None);
         assert_eq!(page.rows, rows(1..=1));
         assert!(page.has_previous_page && page.has_next_page);
-        let page = keyset.finish(rows(1..=2), 2, None);
+        let page = keyset.finish(rows(1..=2), Some(2), None);
         assert!(!page.has_previous_page && page.has_next_page);
     }
 

@@ -133,8 +133,31 @@ pub fn refuse_if_referenced(
     }
 }
 
+/// Expands `$body` with `$filter` bound to `$column = id` when `$ids` holds one id, and to
+/// `$column = ANY(ids)` otherwise.
+///
+/// PostgreSQL plans a prepared `= ANY($1)` anew on every execution when the array is
+/// short: its cached generic plan assumes a longer array and loses to a fresh one, so one
+/// id pays a full planning (most of the statement's cost on one event's screen), while a
+/// prepared `= $1` keeps its cached plan.
+#[macro_export]
+macro_rules! with_ids_filter {
+    ($ids:expr, $column:expr, |$filter:ident| $body:expr) => {
+        match $ids {
+            [id] => {
+                let $filter = diesel::ExpressionMethods::eq($column, *id);
+                $body
+            }
+            ids => {
+                let $filter = diesel::ExpressionMethods::eq_any($column, ids);
+                $body
+            }
+        }
+    };
+}
+
 /// Defines `pub async fn $name(db, ids) -> HashMap<id, Row>`: rows by primary key in one
-/// `eq_any` query, for DataLoaders.
+/// `eq_any` query (or `=` for one id), for DataLoaders.
 #[macro_export]
 macro_rules! rows_by_ids {
     ($(#[$doc:meta])* $name:ident, $table:ident, $row:ty) => {
@@ -145,19 +168,23 @@ macro_rules! rows_by_ids {
         ) -> $crate::error::AppResult<std::collections::HashMap<i64, $row>> {
             use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
-            let rows: Vec<$row> = $crate::db_run!(db, |conn| $crate::db::schema::$table::table
-                .filter($crate::db::schema::$table::id.eq_any(ids))
-                .select(<$row>::as_select())
-                .load(conn)
-                .await
-                .map_err($crate::error::AppError::from))?;
+            let rows: Vec<$row> = $crate::db_run!(db, |conn| $crate::with_ids_filter!(
+                ids,
+                $crate::db::schema::$table::id,
+                |by_id| $crate::db::schema::$table::table
+                    .filter(by_id)
+                    .select(<$row>::as_select())
+                    .load(conn)
+                    .await
+                    .map_err($crate::error::AppError::from)
+            ))?;
             Ok($crate::store::index_by(rows, |r| r.id))
         }
     };
 }
 
 /// Defines `pub async fn $name(db, parent_ids) -> HashMap<parent id, Vec<Row>>`: the
-/// children of many parents in one `eq_any` query, ordered by `$order` within a parent.
+/// children of many parents in one `eq_any` query (or `=` for one parent), ordered by `$order` within a parent.
 #[macro_export]
 macro_rules! rows_by_parent_ids {
     ($(#[$doc:meta])* $name:ident, $table:ident, $row:ty, $parent:ident, ($($order:expr),+)) => {
@@ -170,13 +197,17 @@ macro_rules! rows_by_parent_ids {
             use diesel_async::RunQueryDsl;
             #[allow(unused_imports)]
             use $crate::db::schema::$table;
-            let rows: Vec<$row> = $crate::db_run!(db, |conn| $crate::db::schema::$table::table
-                .filter($crate::db::schema::$table::$parent.eq_any(ids))
-                .order(($crate::db::schema::$table::$parent, $($order),+))
-                .select(<$row>::as_select())
-                .load(conn)
-                .await
-                .map_err($crate::error::AppError::from))?;
+            let rows: Vec<$row> = $crate::db_run!(db, |conn| $crate::with_ids_filter!(
+                ids,
+                $crate::db::schema::$table::$parent,
+                |by_parent| $crate::db::schema::$table::table
+                    .filter(by_parent)
+                    .order(($crate::db::schema::$table::$parent, $($order),+))
+                    .select(<$row>::as_select())
+                    .load(conn)
+                    .await
+                    .map_err($crate::error::AppError::from)
+            ))?;
             Ok($crate::store::group_by(rows, |r| r.$parent))
         }
     };

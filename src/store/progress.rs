@@ -105,13 +105,17 @@ pub async fn package_status_by_event_ids(
     db: &Db,
     event_ids: &[i64],
 ) -> AppResult<HashMap<i64, StatusCounts>> {
-    let rows: Vec<(i64, String, i64)> = db_run!(db, |conn| erp::table
-        .filter(erp::event_id.eq_any(event_ids))
-        .group_by((erp::event_id, erp::fulfillment_status))
-        .select((erp::event_id, erp::fulfillment_status, count_star()))
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
+    let rows: Vec<(i64, String, i64)> = db_run!(db, |conn| crate::with_ids_filter!(
+        event_ids,
+        erp::event_id,
+        |by_event| erp::table
+            .filter(by_event)
+            .group_by((erp::event_id, erp::fulfillment_status))
+            .select((erp::event_id, erp::fulfillment_status, count_star()))
+            .load(conn)
+            .await
+            .map_err(AppError::from)
+    ))?;
     let mut counts: HashMap<i64, StatusCounts> = HashMap::new();
     for (event_id, status, count) in rows {
         let entry = counts.entry(event_id).or_default();

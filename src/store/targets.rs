@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::future::Future;
 
 pub use crate::db::models::{EventAssemblyTarget, EventProductionTarget};
+use crate::db::models::{FinishedGood, Recipe};
 
 /// Notes to keep (`None`) or replace (`Some`, where `Some(None)` clears them).
 pub type NotesChange = Option<Option<String>>;
@@ -261,6 +262,63 @@ crate::rows_by_parent_ids!(
 /// attributed to its event for its subject (`None` before the first run).
 pub type TargetsWithTotals<T> = HashMap<i64, Vec<(T, Option<RunTotals>)>>;
 
+/// Production targets of the events `$by_event` keeps joined with their run totals, in
+/// target order: the query both readers below select from.
+macro_rules! production_with_totals {
+    ($by_event:expr) => {
+        event_production_targets::table
+            .left_join(
+                event_production_totals::table.on(event_production_totals::event_id
+                    .eq(event_production_targets::event_id)
+                    .and(
+                        event_production_totals::recipe_id.eq(event_production_targets::recipe_id),
+                    )),
+            )
+            .filter($by_event)
+            .order(event_production_targets::id)
+    };
+}
+
+/// Assembly targets of the events `$by_event` keeps joined with their run totals, in
+/// target order (see [`production_with_totals!`]).
+macro_rules! assembly_with_totals {
+    ($by_event:expr) => {
+        event_assembly_targets::table
+            .left_join(
+                event_assembly_totals::table.on(event_assembly_totals::event_id
+                    .eq(event_assembly_targets::event_id)
+                    .and(
+                        event_assembly_totals::finished_good_id
+                            .eq(event_assembly_targets::finished_good_id),
+                    )),
+            )
+            .filter($by_event)
+            .order(event_assembly_targets::id)
+    };
+}
+
+/// The run totals a production target is read with: runs, batches, actual yield.
+type ProductionSums = Option<(i64, i64, i64)>;
+
+/// The run totals an assembly target is read with: runs, quantity.
+type AssemblySums = Option<(i64, i64)>;
+
+fn production_totals((runs, amount, yielded): (i64, i64, i64)) -> RunTotals {
+    RunTotals {
+        runs,
+        amount,
+        yielded,
+    }
+}
+
+fn assembly_totals((runs, quantity): (i64, i64)) -> RunTotals {
+    RunTotals {
+        runs,
+        amount: quantity,
+        yielded: quantity,
+    }
+}
+
 /// Production targets of many events with their run totals, in one query: what a page of
 /// events needs for its targets, their progress and the events' own progress, where
 /// separate reads of targets and totals (and of their join, for the events' progress) would
@@ -269,32 +327,52 @@ pub async fn production_targets_with_totals_by_event_ids(
     db: &Db,
     event_ids: &[i64],
 ) -> AppResult<TargetsWithTotals<EventProductionTarget>> {
-    use event_production_targets as t;
     use event_production_totals as r;
-    type Sums = Option<(i64, i64, i64)>;
-    let rows: Vec<(EventProductionTarget, Sums)> = db_run!(db, |conn| t::table
-        .left_join(
-            r::table.on(r::event_id
-                .eq(t::event_id)
-                .and(r::recipe_id.eq(t::recipe_id)))
-        )
-        .filter(t::event_id.eq_any(event_ids))
-        .order(t::id)
-        .select((
-            EventProductionTarget::as_select(),
-            (r::run_count, r::num_batches, r::actual_yield).nullable(),
-        ))
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
-    Ok(by_event(
-        rows,
-        |target| target.event_id,
-        |(runs, amount, yielded)| RunTotals {
-            runs,
-            amount,
-            yielded,
-        },
+    let rows: Vec<(EventProductionTarget, ProductionSums)> = db_run!(
+        db,
+        |conn| crate::with_ids_filter!(event_ids, event_production_targets::event_id, |by_event| {
+            production_with_totals!(by_event)
+                .select((
+                    EventProductionTarget::as_select(),
+                    (r::run_count, r::num_batches, r::actual_yield).nullable(),
+                ))
+                .load(conn)
+                .await
+                .map_err(AppError::from)
+        })
+    )?;
+    Ok(by_event(rows, |target| target.event_id, production_totals))
+}
+
+/// Production targets of many events with their run totals and, joined in the same
+/// query, their recipes by id: for readers that show the targets' recipes too.
+pub async fn production_targets_with_recipes_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<(
+    TargetsWithTotals<EventProductionTarget>,
+    HashMap<i64, Recipe>,
+)> {
+    use event_production_totals as r;
+    let rows: Vec<(EventProductionTarget, ProductionSums, Recipe)> = db_run!(
+        db,
+        |conn| crate::with_ids_filter!(event_ids, event_production_targets::event_id, |by_event| {
+            production_with_totals!(by_event)
+                .inner_join(recipes::table.on(recipes::id.eq(event_production_targets::recipe_id)))
+                .select((
+                    EventProductionTarget::as_select(),
+                    (r::run_count, r::num_batches, r::actual_yield).nullable(),
+                    Recipe::as_select(),
+                ))
+                .load(conn)
+                .await
+                .map_err(AppError::from)
+        })
+    )?;
+    let (rows, recipes) = subjects_apart(rows, |recipe| recipe.id);
+    Ok((
+        by_event(rows, |target| target.event_id, production_totals),
+        recipes,
     ))
 }
 
@@ -304,32 +382,76 @@ pub async fn assembly_targets_with_totals_by_event_ids(
     db: &Db,
     event_ids: &[i64],
 ) -> AppResult<TargetsWithTotals<EventAssemblyTarget>> {
-    use event_assembly_targets as t;
     use event_assembly_totals as r;
-    let rows: Vec<(EventAssemblyTarget, Option<(i64, i64)>)> = db_run!(db, |conn| t::table
-        .left_join(
-            r::table.on(r::event_id
-                .eq(t::event_id)
-                .and(r::finished_good_id.eq(t::finished_good_id))),
-        )
-        .filter(t::event_id.eq_any(event_ids))
-        .order(t::id)
-        .select((
-            EventAssemblyTarget::as_select(),
-            (r::run_count, r::quantity).nullable(),
-        ))
-        .load(conn)
-        .await
-        .map_err(AppError::from))?;
-    Ok(by_event(
-        rows,
-        |target| target.event_id,
-        |(runs, quantity)| RunTotals {
-            runs,
-            amount: quantity,
-            yielded: quantity,
-        },
+    let rows: Vec<(EventAssemblyTarget, AssemblySums)> = db_run!(
+        db,
+        |conn| crate::with_ids_filter!(event_ids, event_assembly_targets::event_id, |by_event| {
+            assembly_with_totals!(by_event)
+                .select((
+                    EventAssemblyTarget::as_select(),
+                    (r::run_count, r::quantity).nullable(),
+                ))
+                .load(conn)
+                .await
+                .map_err(AppError::from)
+        })
+    )?;
+    Ok(by_event(rows, |target| target.event_id, assembly_totals))
+}
+
+/// Assembly targets of many events with their run totals and, joined in the same query,
+/// their finished goods by id (see [`production_targets_with_recipes_by_event_ids`]).
+pub async fn assembly_targets_with_goods_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<(
+    TargetsWithTotals<EventAssemblyTarget>,
+    HashMap<i64, FinishedGood>,
+)> {
+    use event_assembly_totals as r;
+    let rows: Vec<(EventAssemblyTarget, AssemblySums, FinishedGood)> = db_run!(
+        db,
+        |conn| crate::with_ids_filter!(event_ids, event_assembly_targets::event_id, |by_event| {
+            assembly_with_totals!(by_event)
+                .inner_join(
+                    finished_goods::table
+                        .on(finished_goods::id.eq(event_assembly_targets::finished_good_id)),
+                )
+                .select((
+                    EventAssemblyTarget::as_select(),
+                    (r::run_count, r::quantity).nullable(),
+                    FinishedGood::as_select(),
+                ))
+                .load(conn)
+                .await
+                .map_err(AppError::from)
+        })
+    )?;
+    let (rows, goods) = subjects_apart(rows, |good| good.id);
+    Ok((
+        by_event(rows, |target| target.event_id, assembly_totals),
+        goods,
     ))
+}
+
+/// A target as read, with the sums of its runs (`None` before the first run).
+type TargetRow<T, S> = (T, Option<S>);
+
+/// Takes the subjects (recipes or finished goods) out of rows read joined with them,
+/// each once by id, leaving the targets with their totals.
+fn subjects_apart<T, S, J>(
+    rows: Vec<(T, Option<S>, J)>,
+    id_of: impl Fn(&J) -> i64,
+) -> (Vec<TargetRow<T, S>>, HashMap<i64, J>) {
+    let mut subjects = HashMap::new();
+    let rows = rows
+        .into_iter()
+        .map(|(target, sums, subject)| {
+            subjects.entry(id_of(&subject)).or_insert(subject);
+            (target, sums)
+        })
+        .collect();
+    (rows, subjects)
 }
 
 /// Groups targets read with their totals by event, keeping their order.

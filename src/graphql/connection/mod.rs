@@ -153,7 +153,8 @@ impl<R: Keyed> ValidPage<R> {
             page.has_previous_page,
             page.has_next_page,
             ConnectionFields {
-                total_count: page.total,
+                // `keyset()` pages are always counted.
+                total_count: page.total.expect("a connection's page is counted"),
             },
         );
         connection.edges.extend(page.rows.into_iter().map(|row| {

@@ -1,8 +1,9 @@
 //! Loading what a plan selects, level by level: the events, then everything keyed by
-//! event, then everything keyed by target. Each kind of row is one batched store query for
-//! the whole level, and only kinds the plan selects are read. Targets are read joined with
-//! their run totals, and the events' progress is summed from those rows, so a level needs
-//! fewer statements than the DataLoaders send (one per kind of row).
+//! event, then the run pages keyed by target. Each kind of row is one batched store query
+//! for the whole level, and only kinds the plan selects are read. Targets are read joined
+//! with their run totals and the recipes or goods they name, and the events' progress is
+//! summed from those rows, so a level needs fewer statements than the DataLoaders send
+//! (one per kind of row). One event by id reads its own row beside the first level.
 
 use super::json::Json;
 use super::plan::Plan;
@@ -25,7 +26,7 @@ pub type TotalsByEvent = HashMap<i64, HashMap<i64, RunTotals>>;
 /// The rows an answer is written from.
 #[derive(Default)]
 pub struct Rows {
-    /// Overall progress by event.
+    /// Overall progress by event (only its selected fields are summed from their rows).
     pub progress: HashMap<i64, EventProgress>,
     /// Production targets by event.
     pub production_targets: HashMap<i64, Vec<EventProductionTarget>>,
@@ -39,7 +40,7 @@ pub struct Rows {
     pub produced: TotalsByEvent,
     /// Assembly run totals by event and finished good.
     pub assembled: TotalsByEvent,
-    /// The newest runs of each (event, recipe), by how many were read.
+    /// The newest runs of each (event, recipe), by how many were read ([`shown_runs`]).
     pub runs: HashMap<i64, RunPages>,
 }
 
@@ -89,7 +90,17 @@ async fn load_root(db: &Db, field: &RootField) -> AppResult<Option<Root>> {
             filter,
             fields,
         } => {
-            let rows = events::list(db, filter, page.keyset()).await?;
+            // The count is a statement of its own: read it only when it is shown.
+            let keyset = page.keyset();
+            let counted = fields
+                .iter()
+                .any(|field| matches!(field.kind, ConnectionField::TotalCount));
+            let keyset = if counted {
+                keyset
+            } else {
+                &keyset.without_total(shows_opposite_flag(fields, keyset.is_forward()))
+            };
+            let rows = events::list(db, filter, keyset).await?;
             let mut needs = Needs::default();
             for field in fields {
                 match &field.kind {
@@ -109,21 +120,40 @@ async fn load_root(db: &Db, field: &RootField) -> AppResult<Option<Root>> {
             Ok(Some(Root::Events(rows, loaded)))
         }
         RootField::Node { id, fields } => {
-            let Some(event) = events::by_ids(db, &[*id]).await?.remove(id) else {
-                return Ok(None);
-            };
             let mut needs = Needs::default();
             needs.event(fields);
-            let loaded = needs.load(db, &[*id]).await?;
+            // The event's id is known, so what hangs off it is read beside it.
+            let ids = [*id];
+            let (mut events, loaded) =
+                futures::try_join!(events::by_ids(db, &ids), needs.load(db, &ids))?;
+            let Some(event) = events.remove(id) else {
+                return Ok(None);
+            };
             Ok(Some(Root::Node(event, loaded)))
         }
     }
 }
 
+/// Whether a connection's selection shows the `has…Page` flag on the side of the cursor
+/// it is not read from (`hasPreviousPage` when reading forward), which needs the list
+/// counted.
+fn shows_opposite_flag<N>(fields: &Fields<ConnectionField<N>>, forward: bool) -> bool {
+    fields.iter().any(|field| match &field.kind {
+        ConnectionField::PageInfo(info) => info.iter().any(|field| {
+            if forward {
+                matches!(field.kind, PageInfoField::HasPreviousPage)
+            } else {
+                matches!(field.kind, PageInfoField::HasNextPage)
+            }
+        }),
+        _ => false,
+    })
+}
+
 /// Which kinds of rows the selections of events ask for.
 #[derive(Default)]
 struct Needs {
-    progress: bool,
+    progress: ProgressParts,
     production_targets: bool,
     assembly_targets: bool,
     recipes: bool,
@@ -133,11 +163,54 @@ struct Needs {
     run_limits: Vec<(i64, bool)>,
 }
 
+/// How many runs a target's first page of runs shows: all that are read for it, as the
+/// run totals tell whether more follow (where a page read alone reads one more).
+pub fn shown_runs(page: &crate::graphql::connection::ValidPage<ProductionRun>) -> i64 {
+    page.keyset().first.unwrap_or(0)
+}
+
+/// Which rows the selected fields of the events' progress are summed from.
+#[derive(Default)]
+struct ProgressParts {
+    production: bool,
+    assembly: bool,
+    packages: bool,
+}
+
+impl ProgressParts {
+    fn any(&self) -> bool {
+        self.production || self.assembly || self.packages
+    }
+
+    fn field(&mut self, field: EventProgressField) {
+        use EventProgressField::*;
+        match field {
+            Typename => {}
+            ProductionTargetsCount | ProductionCompleteCount | ProductionComplete => {
+                self.production = true
+            }
+            AssemblyTargetsCount | AssemblyCompleteCount | AssemblyComplete => self.assembly = true,
+            PackagesPending | PackagesReady | PackagesDelivered | PackagesTotal => {
+                self.packages = true
+            }
+            IsComplete => {
+                self.production = true;
+                self.assembly = true;
+                self.packages = true;
+            }
+        }
+    }
+}
+
 impl Needs {
     fn event(&mut self, fields: &Fields<EventField>) {
         for field in fields {
             match &field.kind {
-                EventField::Progress(_) => self.progress = true,
+                EventField::Progress(fields) => {
+                    for field in fields {
+                        self.progress.field(field.kind);
+                    }
+                }
                 EventField::ProductionTargets(target) => {
                     self.production_targets = true;
                     for field in target {
@@ -150,7 +223,7 @@ impl Needs {
                                         ConnectionField::TotalCount | ConnectionField::Typename
                                     )
                                 });
-                                let limit = page.keyset().limit();
+                                let limit = shown_runs(page);
                                 if reads_rows {
                                     let brief = brief_suffices(fields);
                                     match self.run_limits.iter_mut().find(|(l, _)| *l == limit) {
@@ -176,25 +249,28 @@ impl Needs {
         }
     }
 
-    /// Reads the rows these events need: what hangs off the events, then what hangs off
-    /// their targets, the queries of a level side by side. Targets come with their run
-    /// totals, from which the events' progress is summed here.
+    /// Reads the rows these events need: what hangs off the events (targets joined with
+    /// their run totals and, when shown, their recipes or goods; assignments by status),
+    /// then the run pages of their targets, the queries of a level side by side. The
+    /// events' progress is summed here from those rows; a part of it whose fields are not
+    /// selected is summed from no rows, as nothing writes it.
     async fn load(&self, db: &Db, event_ids: &[i64]) -> AppResult<Rows> {
-        let (production, assembly, packages) = futures::try_join!(
+        let parts = &self.progress;
+        let ((production, recipes), (assembly, finished_goods), packages) = futures::try_join!(
             when(
-                self.production_targets || self.progress,
-                targets::production_targets_with_totals_by_event_ids(db, event_ids)
+                self.production_targets || parts.production,
+                production_targets(db, event_ids, self.recipes)
             ),
             when(
-                self.assembly_targets || self.progress,
-                targets::assembly_targets_with_totals_by_event_ids(db, event_ids)
+                self.assembly_targets || parts.assembly,
+                assembly_targets(db, event_ids, self.finished_goods)
             ),
             when(
-                self.progress,
+                parts.packages,
                 progress::package_status_by_event_ids(db, event_ids)
             ),
         )?;
-        let progress = if self.progress {
+        let progress = if parts.any() {
             progress::progress_of_events(event_ids, &production, &assembly, &packages)
         } else {
             HashMap::new()
@@ -202,13 +278,6 @@ impl Needs {
         let (production_targets, produced) = split_totals(production, |target| target.recipe_id);
         let (assembly_targets, assembled) =
             split_totals(assembly, |target| target.finished_good_id);
-        let recipe_ids = distinct(production_targets.values().flatten().map(|t| t.recipe_id));
-        let good_ids = distinct(
-            assembly_targets
-                .values()
-                .flatten()
-                .map(|t| t.finished_good_id),
-        );
         let pairs: Vec<(i64, i64)> = production_targets
             .values()
             .flatten()
@@ -218,12 +287,8 @@ impl Needs {
             self.run_limits
                 .iter()
                 .map(|&(limit, brief)| run_pages(db, &pairs, limit, brief)),
-        );
-        let (recipes, finished_goods, windows) = futures::try_join!(
-            when(self.recipes, recipes::by_ids(db, &recipe_ids)),
-            when(self.finished_goods, finished_goods::by_ids(db, &good_ids)),
-            windows,
-        )?;
+        )
+        .await?;
         Ok(Rows {
             progress,
             production_targets,
@@ -239,6 +304,42 @@ impl Needs {
                 .zip(windows)
                 .collect(),
         })
+    }
+}
+
+/// Production targets with their totals and, when `with_recipes`, their recipes (in the
+/// same statement).
+async fn production_targets(
+    db: &Db,
+    event_ids: &[i64],
+    with_recipes: bool,
+) -> AppResult<(
+    TargetsWithTotals<EventProductionTarget>,
+    HashMap<i64, recipes::Recipe>,
+)> {
+    if with_recipes {
+        targets::production_targets_with_recipes_by_event_ids(db, event_ids).await
+    } else {
+        let targets = targets::production_targets_with_totals_by_event_ids(db, event_ids).await?;
+        Ok((targets, HashMap::new()))
+    }
+}
+
+/// Assembly targets with their totals and, when `with_goods`, their finished goods (in
+/// the same statement).
+async fn assembly_targets(
+    db: &Db,
+    event_ids: &[i64],
+    with_goods: bool,
+) -> AppResult<(
+    TargetsWithTotals<EventAssemblyTarget>,
+    HashMap<i64, finished_goods::FinishedGood>,
+)> {
+    if with_goods {
+        targets::assembly_targets_with_goods_by_event_ids(db, event_ids).await
+    } else {
+        let targets = targets::assembly_targets_with_totals_by_event_ids(db, event_ids).await?;
+        Ok((targets, HashMap::new()))
     }
 }
 
@@ -308,10 +409,4 @@ async fn when<T: Default>(needed: bool, load: impl Future<Output = AppResult<T>>
     } else {
         Ok(T::default())
     }
-}
-
-/// The ids, each once, in first-seen order.
-fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
-    let mut seen = std::collections::HashSet::new();
-    ids.filter(|id| seen.insert(*id)).collect()
 }

@@ -4,7 +4,7 @@
 //! operation then goes to async-graphql, which reports it.
 
 use super::json::Json;
-use super::load::{Root, Rows, RunPages, TotalsByEvent};
+use super::load::{shown_runs, Root, Rows, RunPages, TotalsByEvent};
 use super::selection::*;
 use crate::domain::kinds;
 use crate::domain::progress::{EventProgress, TargetProgress};
@@ -52,7 +52,8 @@ pub fn root(json: &mut Json, field: &RootField, root: &Root) -> bool {
 /// A page of a list, as a connection shows it.
 struct PageView<'a, R> {
     rows: &'a [R],
-    total: i64,
+    /// `None` when the page was read without its total.
+    total: Option<i64>,
     has_previous_page: bool,
     has_next_page: bool,
 }
@@ -69,7 +70,10 @@ fn connection<R: Keyed, N>(
     let mut ok = true;
     json.object(fields, |json, kind| match kind {
         ConnectionField::Typename => json.str(type_name),
-        ConnectionField::TotalCount => json.int(page.total),
+        ConnectionField::TotalCount => match page.total {
+            Some(total) => json.int(total),
+            None => ok = false,
+        },
         ConnectionField::Nodes(fields) => {
             json.list(page.rows, |json, row| ok &= node(json, fields, row));
         }
@@ -186,10 +190,10 @@ fn production_target(
         }
         ProductionRuns { page, fields } => {
             let total = totals(&rows.produced, target.event_id, target.recipe_id).runs;
-            let keyset = page.keyset();
+            let shown = shown_runs(page);
             let pair = (target.event_id, target.recipe_id);
-            let first = usize::try_from(keyset.first.unwrap_or(0)).unwrap_or(usize::MAX);
-            ok &= match rows.runs.get(&keyset.limit()) {
+            let first = usize::try_from(shown).unwrap_or(usize::MAX);
+            ok &= match rows.runs.get(&shown) {
                 Some(RunPages::Brief(pages)) => {
                     run_page(json, fields, pages.get(&pair), first, total)
                 }
@@ -299,8 +303,8 @@ fn finished_good(
 }
 
 /// A target's first page of production runs (`first` rows, of `total`) as a connection,
-/// from the rows read for it: one beyond the page when more follow (as `Keyset::finish`
-/// cuts them).
+/// from the rows read for it (at most `first`): more follow when the target has more runs
+/// than the page shows.
 fn run_page<R: RunRead>(
     json: &mut Json,
     fields: &Fields<ConnectionField<ProductionRunField>>,
@@ -311,9 +315,9 @@ fn run_page<R: RunRead>(
     let read = read.map_or(&[][..], |read| read);
     let runs = PageView {
         rows: &read[..read.len().min(first)],
-        total,
+        total: Some(total),
         has_previous_page: false,
-        has_next_page: read.len() > first,
+        has_next_page: usize::try_from(total).is_ok_and(|total| total > first),
     };
     let (connection_type, edge_type) = ("ProductionRunConnection", "ProductionRunEdge");
     connection(
