@@ -259,11 +259,21 @@ impl Needs {
         let ((production, recipes), (assembly, finished_goods), packages) = futures::try_join!(
             when(
                 self.production_targets || parts.production,
-                production_targets(db, event_ids, self.recipes)
+                targets_and_subjects(
+                    self.recipes.then(|| {
+                        targets::production_targets_with_recipes_by_event_ids(db, event_ids)
+                    }),
+                    targets::production_targets_with_totals_by_event_ids(db, event_ids),
+                )
             ),
             when(
                 self.assembly_targets || parts.assembly,
-                assembly_targets(db, event_ids, self.finished_goods)
+                targets_and_subjects(
+                    self.finished_goods.then(|| {
+                        targets::assembly_targets_with_goods_by_event_ids(db, event_ids)
+                    }),
+                    targets::assembly_targets_with_totals_by_event_ids(db, event_ids),
+                )
             ),
             when(
                 parts.packages,
@@ -307,39 +317,15 @@ impl Needs {
     }
 }
 
-/// Production targets with their totals and, when `with_recipes`, their recipes (in the
-/// same statement).
-async fn production_targets(
-    db: &Db,
-    event_ids: &[i64],
-    with_recipes: bool,
-) -> AppResult<(
-    TargetsWithTotals<EventProductionTarget>,
-    HashMap<i64, recipes::Recipe>,
-)> {
-    if with_recipes {
-        targets::production_targets_with_recipes_by_event_ids(db, event_ids).await
-    } else {
-        let targets = targets::production_targets_with_totals_by_event_ids(db, event_ids).await?;
-        Ok((targets, HashMap::new()))
-    }
-}
-
-/// Assembly targets with their totals and, when `with_goods`, their finished goods (in
-/// the same statement).
-async fn assembly_targets(
-    db: &Db,
-    event_ids: &[i64],
-    with_goods: bool,
-) -> AppResult<(
-    TargetsWithTotals<EventAssemblyTarget>,
-    HashMap<i64, finished_goods::FinishedGood>,
-)> {
-    if with_goods {
-        targets::assembly_targets_with_goods_by_event_ids(db, event_ids).await
-    } else {
-        let targets = targets::assembly_targets_with_totals_by_event_ids(db, event_ids).await?;
-        Ok((targets, HashMap::new()))
+/// Targets with their totals and, when `joined` is given, the subjects they name read in
+/// the same statement; otherwise `plain`, with no subjects. Only the one run is awaited.
+async fn targets_and_subjects<T, S>(
+    joined: Option<impl Future<Output = AppResult<(T, HashMap<i64, S>)>>>,
+    plain: impl Future<Output = AppResult<T>>,
+) -> AppResult<(T, HashMap<i64, S>)> {
+    match joined {
+        Some(joined) => joined.await,
+        None => Ok((plain.await?, HashMap::new())),
     }
 }
 
