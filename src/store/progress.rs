@@ -16,7 +16,9 @@ use crate::db_run;
 use crate::domain::kinds::FulfillmentStatus;
 use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
 use crate::error::{AppError, AppResult};
-use crate::store::targets::{self, EventAssemblyTarget, EventProductionTarget, TargetsWithTotals};
+use crate::store::targets::{
+    self, EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief, TargetsWithTotals,
+};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -151,23 +153,45 @@ pub async fn event_progress_by_event_ids(
     ))
 }
 
+/// A target read for progress: how much of its subject its event needs (batches of a
+/// recipe, or finished goods).
+pub trait Goal {
+    /// The amount the event needs.
+    fn goal(&self) -> i32;
+}
+
+impl Goal for EventProductionTarget {
+    fn goal(&self) -> i32 {
+        self.target_batches
+    }
+}
+
+impl Goal for ProductionTargetBrief {
+    fn goal(&self) -> i32 {
+        self.target_batches
+    }
+}
+
+impl Goal for EventAssemblyTarget {
+    fn goal(&self) -> i32 {
+        self.target_quantity
+    }
+}
+
 /// Each event's progress (SPEC §1.6) from its targets read with their totals and its
 /// assignments by status; every event gets an entry.
-pub fn progress_of_events(
+pub fn progress_of_events<P: Goal, A: Goal>(
     event_ids: &[i64],
-    production: &TargetsWithTotals<EventProductionTarget>,
-    assembly: &TargetsWithTotals<EventAssemblyTarget>,
+    production: &TargetsWithTotals<P>,
+    assembly: &TargetsWithTotals<A>,
     packages: &HashMap<i64, StatusCounts>,
 ) -> HashMap<i64, EventProgress> {
-    fn done<T>(
-        targets: Option<&Vec<(T, Option<RunTotals>)>>,
-        goal: impl Fn(&T) -> i32,
-    ) -> Vec<TargetProgress> {
+    fn done<T: Goal>(targets: Option<&Vec<(T, Option<RunTotals>)>>) -> Vec<TargetProgress> {
         targets
             .into_iter()
             .flatten()
             .map(|(target, totals)| TargetProgress {
-                target: i64::from(goal(target)),
+                target: i64::from(target.goal()),
                 done: totals.map_or(0, |totals| totals.amount),
             })
             .collect()
@@ -176,8 +200,8 @@ pub fn progress_of_events(
         .iter()
         .map(|&event_id| {
             let progress = EventProgress::new(
-                done(production.get(&event_id), |t| t.target_batches),
-                done(assembly.get(&event_id), |t| t.target_quantity),
+                done(production.get(&event_id)),
+                done(assembly.get(&event_id)),
                 packages.get(&event_id).copied().unwrap_or_default(),
             );
             (event_id, progress)

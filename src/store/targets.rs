@@ -376,6 +376,55 @@ pub async fn production_targets_with_recipes_by_event_ids(
     ))
 }
 
+/// A production target as pages of targets most often show it: its batches and its
+/// recipe's name, read without the rest of the target's and the recipe's rows (uuids,
+/// notes, times, texts), which cost PostgreSQL more to send, and the server more to
+/// decode, than the columns shown.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct ProductionTargetBrief {
+    /// The target's id.
+    pub id: i64,
+    /// Its event.
+    pub event_id: i64,
+    /// Its recipe.
+    pub recipe_id: i64,
+    /// How many batches the event needs.
+    pub target_batches: i32,
+    /// The recipe's name.
+    pub recipe_name: String,
+}
+
+/// Production targets of many events as [`ProductionTargetBrief`]s with their run totals,
+/// in one query (see [`production_targets_with_recipes_by_event_ids`]).
+pub async fn production_target_briefs_by_event_ids(
+    db: &Db,
+    event_ids: &[i64],
+) -> AppResult<TargetsWithTotals<ProductionTargetBrief>> {
+    use event_production_targets as t;
+    use event_production_totals as r;
+    let rows: Vec<(ProductionTargetBrief, ProductionSums)> = db_run!(
+        db,
+        |conn| crate::with_ids_filter!(event_ids, t::event_id, |by_event| {
+            production_with_totals!(by_event)
+                .inner_join(recipes::table.on(recipes::id.eq(t::recipe_id)))
+                .select((
+                    (
+                        t::id,
+                        t::event_id,
+                        t::recipe_id,
+                        t::target_batches,
+                        recipes::name,
+                    ),
+                    (r::run_count, r::num_batches, r::actual_yield).nullable(),
+                ))
+                .load(conn)
+                .await
+                .map_err(AppError::from)
+        })
+    )?;
+    Ok(by_event(rows, |target| target.event_id, production_totals))
+}
+
 /// Assembly targets of many events with their run totals, in one query (see
 /// [`production_targets_with_totals_by_event_ids`]).
 pub async fn assembly_targets_with_totals_by_event_ids(

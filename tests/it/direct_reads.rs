@@ -133,6 +133,25 @@ fn cases(event_id: &str, cursor: &str) -> Vec<Case> {
                alone: productionRuns(first: 4) { nodes { producedAt } } } } } }",
             none.clone(),
         ),
+        // Targets read brief, with their recipes' names, unless a selection shows more.
+        case(
+            true,
+            "{ events(first: 3) { nodes { productionTargets { __typename id targetBatches
+               recipe { __typename id name } progress { isComplete } } } } }",
+            none.clone(),
+        ),
+        case(
+            true,
+            "{ events(first: 3) { nodes { brief: productionTargets { recipe { name } }
+               whole: productionTargets { notes createdAt updatedAt } } } }",
+            none.clone(),
+        ),
+        case(
+            true,
+            "{ events(first: 3) { edges { node { productionTargets { recipe { name category } } } }
+               nodes { productionTargets { targetBatches recipe { id } } } } }",
+            none.clone(),
+        ),
         // Pages around the targets' run counts: whether more follow comes from the totals.
         case(
             true,

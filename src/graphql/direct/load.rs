@@ -15,7 +15,9 @@ use crate::error::AppResult;
 use crate::store::keyset::Page;
 use crate::store::progress::RunTotals;
 use crate::store::runs::{ProductionRun, ProductionRunBrief};
-use crate::store::targets::{EventAssemblyTarget, EventProductionTarget, TargetsWithTotals};
+use crate::store::targets::{
+    EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief, TargetsWithTotals,
+};
 use crate::store::{events, finished_goods, progress, recipes, runs, targets};
 use std::collections::HashMap;
 use std::future::Future;
@@ -29,7 +31,7 @@ pub struct Rows {
     /// Overall progress by event (only its selected fields are summed from their rows).
     pub progress: HashMap<i64, EventProgress>,
     /// Production targets by event.
-    pub production_targets: HashMap<i64, Vec<EventProductionTarget>>,
+    pub production_targets: ProductionTargets,
     /// Assembly targets by event.
     pub assembly_targets: HashMap<i64, Vec<EventAssemblyTarget>>,
     /// Recipes by id.
@@ -42,6 +44,48 @@ pub struct Rows {
     pub assembled: TotalsByEvent,
     /// The newest runs of each (event, recipe), by how many were read ([`shown_runs`]).
     pub runs: HashMap<i64, RunPages>,
+}
+
+/// Production targets by event, whole or brief.
+pub enum ProductionTargets {
+    /// Whole targets, with their recipes in [`Rows::recipes`] when those are selected.
+    Whole(HashMap<i64, Vec<EventProductionTarget>>),
+    /// Brief targets, each with its recipe's name, when no selection shows more of them.
+    Brief(HashMap<i64, Vec<ProductionTargetBrief>>),
+}
+
+impl Default for ProductionTargets {
+    fn default() -> Self {
+        ProductionTargets::Whole(HashMap::new())
+    }
+}
+
+impl ProductionTargets {
+    /// The (event, recipe) of every target.
+    fn pairs(&self) -> Vec<(i64, i64)> {
+        fn of<T>(
+            targets: &HashMap<i64, Vec<T>>,
+            pair: impl Fn(&T) -> (i64, i64),
+        ) -> Vec<(i64, i64)> {
+            targets.values().flatten().map(pair).collect()
+        }
+        match self {
+            ProductionTargets::Whole(targets) => of(targets, |t| (t.event_id, t.recipe_id)),
+            ProductionTargets::Brief(targets) => of(targets, |t| (t.event_id, t.recipe_id)),
+        }
+    }
+}
+
+/// Production targets as read with their totals, whole or brief (see [`ProductionTargets`]).
+enum ProductionRead {
+    Whole(TargetsWithTotals<EventProductionTarget>),
+    Brief(TargetsWithTotals<ProductionTargetBrief>),
+}
+
+impl Default for ProductionRead {
+    fn default() -> Self {
+        ProductionRead::Whole(HashMap::new())
+    }
 }
 
 /// The first pages of the production runs of many targets, by (event, recipe).
@@ -155,6 +199,9 @@ fn shows_opposite_flag<N>(fields: &Fields<ConnectionField<N>>, forward: bool) ->
 struct Needs {
     progress: ProgressParts,
     production_targets: bool,
+    /// Whether a selection of production targets shows a field of theirs, or of their
+    /// recipes, that [`ProductionTargetBrief`] lacks.
+    whole_production_targets: bool,
     assembly_targets: bool,
     recipes: bool,
     finished_goods: bool,
@@ -215,7 +262,20 @@ impl Needs {
                     self.production_targets = true;
                     for field in target {
                         match &field.kind {
-                            ProductionTargetField::Recipe(_) => self.recipes = true,
+                            ProductionTargetField::Notes
+                            | ProductionTargetField::CreatedAt
+                            | ProductionTargetField::UpdatedAt => {
+                                self.whole_production_targets = true
+                            }
+                            ProductionTargetField::Recipe(recipe) => {
+                                self.recipes = true;
+                                self.whole_production_targets |= !recipe.iter().all(|field| {
+                                    matches!(
+                                        field.kind,
+                                        RecipeField::Typename | RecipeField::Id | RecipeField::Name
+                                    )
+                                });
+                            }
                             ProductionTargetField::ProductionRuns { page, fields } => {
                                 let reads_rows = fields.iter().any(|f| {
                                     !matches!(
@@ -256,16 +316,22 @@ impl Needs {
     /// selected is summed from no rows, as nothing writes it.
     async fn load(&self, db: &Db, event_ids: &[i64]) -> AppResult<Rows> {
         let parts = &self.progress;
+        let brief = self.production_targets && !self.whole_production_targets;
+        let production = async {
+            if brief {
+                let targets = targets::production_target_briefs_by_event_ids(db, event_ids);
+                return Ok((ProductionRead::Brief(targets.await?), HashMap::new()));
+            }
+            let (targets, recipes) = targets_and_subjects(
+                self.recipes
+                    .then(|| targets::production_targets_with_recipes_by_event_ids(db, event_ids)),
+                targets::production_targets_with_totals_by_event_ids(db, event_ids),
+            )
+            .await?;
+            Ok((ProductionRead::Whole(targets), recipes))
+        };
         let ((production, recipes), (assembly, finished_goods), packages) = futures::try_join!(
-            when(
-                self.production_targets || parts.production,
-                targets_and_subjects(
-                    self.recipes.then(|| {
-                        targets::production_targets_with_recipes_by_event_ids(db, event_ids)
-                    }),
-                    targets::production_targets_with_totals_by_event_ids(db, event_ids),
-                )
-            ),
+            when(self.production_targets || parts.production, production),
             when(
                 self.assembly_targets || parts.assembly,
                 targets_and_subjects(
@@ -280,19 +346,28 @@ impl Needs {
                 progress::package_status_by_event_ids(db, event_ids)
             ),
         )?;
-        let progress = if parts.any() {
-            progress::progress_of_events(event_ids, &production, &assembly, &packages)
-        } else {
-            HashMap::new()
+        let progress = match &production {
+            _ if !parts.any() => HashMap::new(),
+            ProductionRead::Whole(production) => {
+                progress::progress_of_events(event_ids, production, &assembly, &packages)
+            }
+            ProductionRead::Brief(production) => {
+                progress::progress_of_events(event_ids, production, &assembly, &packages)
+            }
         };
-        let (production_targets, produced) = split_totals(production, |target| target.recipe_id);
+        let (production_targets, produced) = match production {
+            ProductionRead::Whole(rows) => {
+                let (targets, produced) = split_totals(rows, |target| target.recipe_id);
+                (ProductionTargets::Whole(targets), produced)
+            }
+            ProductionRead::Brief(rows) => {
+                let (targets, produced) = split_totals(rows, |target| target.recipe_id);
+                (ProductionTargets::Brief(targets), produced)
+            }
+        };
         let (assembly_targets, assembled) =
             split_totals(assembly, |target| target.finished_good_id);
-        let pairs: Vec<(i64, i64)> = production_targets
-            .values()
-            .flatten()
-            .map(|t| (t.event_id, t.recipe_id))
-            .collect();
+        let pairs = production_targets.pairs();
         let windows = futures::future::try_join_all(
             self.run_limits
                 .iter()

@@ -4,7 +4,7 @@
 //! operation then goes to async-graphql, which reports it.
 
 use super::json::Json;
-use super::load::{shown_runs, Root, Rows, RunPages, TotalsByEvent};
+use super::load::{shown_runs, ProductionTargets, Root, Rows, RunPages, TotalsByEvent};
 use super::selection::*;
 use crate::domain::kinds;
 use crate::domain::progress::{EventProgress, TargetProgress};
@@ -16,7 +16,7 @@ use crate::graphql::scalars::{utc, Date, Decimal};
 use crate::store::keyset::Keyed;
 use crate::store::progress::RunTotals;
 use crate::store::runs::{ProductionRun, ProductionRunBrief};
-use crate::store::targets::{EventAssemblyTarget, EventProductionTarget};
+use crate::store::targets::{EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief};
 use crate::store::{events, finished_goods, recipes};
 
 /// Writes one root field's value.
@@ -123,10 +123,14 @@ fn event(json: &mut Json, fields: &Fields<EventField>, row: &events::Event, rows
             event_progress(json, fields, &progress);
         }
         EventField::ProductionTargets(fields) => {
-            let targets = rows.production_targets.get(&row.id).map_or(&[][..], |t| t);
-            json.list(targets, |json, target| {
-                ok &= production_target(json, fields, target, rows)
-            });
+            ok &= match &rows.production_targets {
+                ProductionTargets::Whole(targets) => {
+                    production_targets(json, fields, targets.get(&row.id), rows)
+                }
+                ProductionTargets::Brief(targets) => {
+                    production_targets(json, fields, targets.get(&row.id), rows)
+                }
+            };
         }
         EventField::AssemblyTargets(fields) => {
             let targets = rows.assembly_targets.get(&row.id).map_or(&[][..], |t| t);
@@ -164,34 +168,96 @@ fn totals(by_event: &TotalsByEvent, event_id: i64, subject: i64) -> RunTotals {
         .unwrap_or_default()
 }
 
-fn production_target(
+/// A production target as read: whole, or brief with its recipe's name.
+trait TargetRead {
+    /// Its leading fields.
+    fn brief(&self) -> (i64, i64, i64, i32);
+    /// The whole target, when it was read whole.
+    fn whole(&self) -> Option<&EventProductionTarget>;
+    /// Its recipe's name, when it was read with it (else the recipe is in [`Rows`]).
+    fn recipe_name(&self) -> Option<&str>;
+}
+
+impl TargetRead for EventProductionTarget {
+    fn brief(&self) -> (i64, i64, i64, i32) {
+        (self.id, self.event_id, self.recipe_id, self.target_batches)
+    }
+    fn whole(&self) -> Option<&EventProductionTarget> {
+        Some(self)
+    }
+    fn recipe_name(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl TargetRead for ProductionTargetBrief {
+    fn brief(&self) -> (i64, i64, i64, i32) {
+        (self.id, self.event_id, self.recipe_id, self.target_batches)
+    }
+    fn whole(&self) -> Option<&EventProductionTarget> {
+        None
+    }
+    fn recipe_name(&self) -> Option<&str> {
+        Some(&self.recipe_name)
+    }
+}
+
+/// An event's production targets, in the order read.
+fn production_targets<T: TargetRead>(
     json: &mut Json,
     fields: &Fields<ProductionTargetField>,
-    target: &EventProductionTarget,
+    targets: Option<&Vec<T>>,
+    rows: &Rows,
+) -> bool {
+    let mut ok = true;
+    json.list(targets.into_iter().flatten(), |json, target| {
+        ok &= production_target(json, fields, target, rows)
+    });
+    ok
+}
+
+/// A production target; `false` for a field a brief target lacks (the loader reads whole
+/// targets for selections that show one).
+fn production_target<T: TargetRead>(
+    json: &mut Json,
+    fields: &Fields<ProductionTargetField>,
+    target: &T,
     rows: &Rows,
 ) -> bool {
     use ProductionTargetField::*;
     let mut ok = true;
+    let (id, event_id, recipe_id, target_batches) = target.brief();
+    let whole = target.whole();
     json.object(fields, |json, kind| match kind {
         Typename => json.str("EventProductionTarget"),
-        Id => json.str(&ids::encode("EventProductionTarget", target.id)),
-        TargetBatches => json.int(target.target_batches),
-        Notes => json.opt_str(target.notes.as_deref()),
-        CreatedAt => json.scalar(&utc(target.created_at)),
-        UpdatedAt => json.scalar(&utc(target.updated_at)),
-        Recipe(fields) => match rows.recipes.get(&target.recipe_id) {
-            Some(found) => recipe(json, fields, found),
+        Id => json.str(&ids::encode("EventProductionTarget", id)),
+        TargetBatches => json.int(target_batches),
+        Notes => match whole {
+            Some(whole) => json.opt_str(whole.notes.as_deref()),
             None => ok = false,
         },
+        CreatedAt => match whole {
+            Some(whole) => json.scalar(&utc(whole.created_at)),
+            None => ok = false,
+        },
+        UpdatedAt => match whole {
+            Some(whole) => json.scalar(&utc(whole.updated_at)),
+            None => ok = false,
+        },
+        Recipe(fields) => match (target.recipe_name(), rows.recipes.get(&recipe_id)) {
+            (Some(name), _) => ok &= recipe_named(json, fields, recipe_id, name),
+            (None, Some(found)) => recipe(json, fields, found),
+            (None, None) => ok = false,
+        },
         Progress(fields) => {
-            let done = totals(&rows.produced, target.event_id, target.recipe_id);
+            let done = totals(&rows.produced, event_id, recipe_id);
             let name = "ProductionProgress";
-            target_progress(json, fields, name, target.target_batches, done);
+            target_progress(json, fields, name, target_batches, done);
         }
         ProductionRuns { page, fields } => {
-            let total = totals(&rows.produced, target.event_id, target.recipe_id).runs;
+            let total = totals(&rows.produced, event_id, recipe_id).runs;
             let shown = shown_runs(page);
-            let pair = (target.event_id, target.recipe_id);
+            let pair = (event_id, recipe_id);
             let first = usize::try_from(shown).unwrap_or(usize::MAX);
             ok &= match rows.runs.get(&shown) {
                 Some(RunPages::Brief(pages)) => {
@@ -275,6 +341,19 @@ fn recipe(json: &mut Json, fields: &Fields<RecipeField>, row: &recipes::Recipe) 
         CreatedAt => json.scalar(&utc(row.created_at)),
         UpdatedAt => json.scalar(&utc(row.updated_at)),
     });
+}
+
+/// A recipe known only by its id and name; `false` for any other field (the loader reads
+/// whole recipes for selections that show one).
+fn recipe_named(json: &mut Json, fields: &Fields<RecipeField>, id: i64, name: &str) -> bool {
+    let mut ok = true;
+    json.object(fields, |json, kind| match kind {
+        RecipeField::Typename => json.str("Recipe"),
+        RecipeField::Id => json.str(&ids::encode("Recipe", id)),
+        RecipeField::Name => json.str(name),
+        _ => ok = false,
+    });
+    ok
 }
 
 fn finished_good(
