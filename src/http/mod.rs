@@ -2,6 +2,7 @@
 //! health, readiness and metrics.
 
 pub mod auth;
+pub mod documents;
 pub mod gateway;
 pub mod graphiql;
 pub mod graphql_http;
