@@ -111,7 +111,7 @@ pub enum Root {
 pub async fn run(plan: &Plan, db: &Db) -> Option<Vec<u8>> {
     let mut roots = Vec::with_capacity(plan.fields.len());
     for field in &plan.fields {
-        roots.push(load_root(db, &field.kind).await.ok()??);
+        roots.push(Box::pin(load_root(db, &field.kind)).await.ok()??);
     }
     let mut json = Json::with_capacity(64 * 1024);
     json.raw("{\"data\":");
@@ -168,8 +168,10 @@ async fn load_root(db: &Db, field: &RootField) -> AppResult<Option<Root>> {
             needs.event(fields);
             // The event's id is known, so what hangs off it is read beside it.
             let ids = [*id];
-            let (mut events, loaded) =
-                futures::try_join!(events::by_ids(db, &ids), needs.load(db, &ids))?;
+            let (mut events, loaded) = futures::try_join!(
+                Box::pin(events::by_ids(db, &ids)),
+                Box::pin(needs.load(db, &ids))
+            )?;
             let Some(event) = events.remove(id) else {
                 return Ok(None);
             };
@@ -317,7 +319,7 @@ impl Needs {
     async fn load(&self, db: &Db, event_ids: &[i64]) -> AppResult<Rows> {
         let parts = &self.progress;
         let brief = self.production_targets && !self.whole_production_targets;
-        let production = async {
+        let production = || async move {
             if brief {
                 let targets = targets::production_target_briefs_by_event_ids(db, event_ids);
                 return Ok((ProductionRead::Brief(targets.await?), HashMap::new()));
@@ -332,19 +334,16 @@ impl Needs {
         };
         let ((production, recipes), (assembly, finished_goods), packages) = futures::try_join!(
             when(self.production_targets || parts.production, production),
-            when(
-                self.assembly_targets || parts.assembly,
+            when(self.assembly_targets || parts.assembly, || {
                 targets_and_subjects(
-                    self.finished_goods.then(|| {
-                        targets::assembly_targets_with_goods_by_event_ids(db, event_ids)
-                    }),
+                    self.finished_goods
+                        .then(|| targets::assembly_targets_with_goods_by_event_ids(db, event_ids)),
                     targets::assembly_targets_with_totals_by_event_ids(db, event_ids),
                 )
-            ),
-            when(
-                parts.packages,
+            }),
+            when(parts.packages, || {
                 progress::package_status_by_event_ids(db, event_ids)
-            ),
+            }),
         )?;
         let progress = match &production {
             _ if !parts.any() => HashMap::new(),
@@ -463,10 +462,15 @@ async fn run_pages(db: &Db, pairs: &[(i64, i64)], limit: i64, brief: bool) -> Ap
     })
 }
 
-/// The result of `load` when `needed`, else an empty map without a query.
-async fn when<T: Default>(needed: bool, load: impl Future<Output = AppResult<T>>) -> AppResult<T> {
+/// The result of `load` when `needed`, else an empty map without a query. The load is
+/// made only when needed, and boxed: these futures are large, and each move of one copies
+/// it whole (callgrind showed those copies as a third of one event's instructions).
+async fn when<T: Default, F: Future<Output = AppResult<T>>>(
+    needed: bool,
+    load: impl FnOnce() -> F,
+) -> AppResult<T> {
     if needed {
-        load.await
+        Box::pin(load()).await
     } else {
         Ok(T::default())
     }
