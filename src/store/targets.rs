@@ -279,6 +279,21 @@ macro_rules! production_with_totals {
     };
 }
 
+/// Loads the rows `$shape` makes of [`production_with_totals!`] (`$query`) for the events
+/// `$event_ids`: a select, with any join before it.
+macro_rules! load_production_with_totals {
+    ($db:expr, $event_ids:expr, |$query:ident| $shape:expr) => {
+        db_run!($db, |conn| crate::with_ids_filter!(
+            $event_ids,
+            event_production_targets::event_id,
+            |by_event| {
+                let $query = production_with_totals!(by_event);
+                $shape.load(conn).await.map_err(AppError::from)
+            }
+        ))
+    };
+}
+
 /// Assembly targets of the events `$by_event` keeps joined with their run totals, in
 /// target order (see [`production_with_totals!`]).
 macro_rules! assembly_with_totals {
@@ -328,19 +343,11 @@ pub async fn production_targets_with_totals_by_event_ids(
     event_ids: &[i64],
 ) -> AppResult<TargetsWithTotals<EventProductionTarget>> {
     use event_production_totals as r;
-    let rows: Vec<(EventProductionTarget, ProductionSums)> = db_run!(
-        db,
-        |conn| crate::with_ids_filter!(event_ids, event_production_targets::event_id, |by_event| {
-            production_with_totals!(by_event)
-                .select((
-                    EventProductionTarget::as_select(),
-                    (r::run_count, r::num_batches, r::actual_yield).nullable(),
-                ))
-                .load(conn)
-                .await
-                .map_err(AppError::from)
-        })
-    )?;
+    let rows: Vec<(EventProductionTarget, ProductionSums)> =
+        load_production_with_totals!(db, event_ids, |targets| targets.select((
+            EventProductionTarget::as_select(),
+            (r::run_count, r::num_batches, r::actual_yield).nullable(),
+        )))?;
     Ok(by_event(rows, |target| target.event_id, production_totals))
 }
 
@@ -354,21 +361,14 @@ pub async fn production_targets_with_recipes_by_event_ids(
     HashMap<i64, Recipe>,
 )> {
     use event_production_totals as r;
-    let rows: Vec<(EventProductionTarget, ProductionSums, Recipe)> = db_run!(
-        db,
-        |conn| crate::with_ids_filter!(event_ids, event_production_targets::event_id, |by_event| {
-            production_with_totals!(by_event)
-                .inner_join(recipes::table.on(recipes::id.eq(event_production_targets::recipe_id)))
-                .select((
-                    EventProductionTarget::as_select(),
-                    (r::run_count, r::num_batches, r::actual_yield).nullable(),
-                    Recipe::as_select(),
-                ))
-                .load(conn)
-                .await
-                .map_err(AppError::from)
-        })
-    )?;
+    let rows: Vec<(EventProductionTarget, ProductionSums, Recipe)> =
+        load_production_with_totals!(db, event_ids, |targets| targets
+            .inner_join(recipes::table.on(recipes::id.eq(event_production_targets::recipe_id)))
+            .select((
+                EventProductionTarget::as_select(),
+                (r::run_count, r::num_batches, r::actual_yield).nullable(),
+                Recipe::as_select(),
+            )))?;
     let (rows, recipes) = subjects_apart(rows, |recipe| recipe.id);
     Ok((
         by_event(rows, |target| target.event_id, production_totals),
@@ -402,26 +402,19 @@ pub async fn production_target_briefs_by_event_ids(
 ) -> AppResult<TargetsWithTotals<ProductionTargetBrief>> {
     use event_production_targets as t;
     use event_production_totals as r;
-    let rows: Vec<(ProductionTargetBrief, ProductionSums)> = db_run!(
-        db,
-        |conn| crate::with_ids_filter!(event_ids, t::event_id, |by_event| {
-            production_with_totals!(by_event)
-                .inner_join(recipes::table.on(recipes::id.eq(t::recipe_id)))
-                .select((
-                    (
-                        t::id,
-                        t::event_id,
-                        t::recipe_id,
-                        t::target_batches,
-                        recipes::name,
-                    ),
-                    (r::run_count, r::num_batches, r::actual_yield).nullable(),
-                ))
-                .load(conn)
-                .await
-                .map_err(AppError::from)
-        })
-    )?;
+    let rows: Vec<(ProductionTargetBrief, ProductionSums)> =
+        load_production_with_totals!(db, event_ids, |targets| targets
+            .inner_join(recipes::table.on(recipes::id.eq(t::recipe_id)))
+            .select((
+                (
+                    t::id,
+                    t::event_id,
+                    t::recipe_id,
+                    t::target_batches,
+                    recipes::name
+                ),
+                (r::run_count, r::num_batches, r::actual_yield).nullable(),
+            )))?;
     Ok(by_event(rows, |target| target.event_id, production_totals))
 }
 
