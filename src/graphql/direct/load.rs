@@ -3,7 +3,9 @@
 //! for the whole level, and only kinds the plan selects are read. Targets are read joined
 //! with their run totals and the recipes or goods they name, and the events' progress is
 //! summed from those rows, so a level needs fewer statements than the DataLoaders send
-//! (one per kind of row). One event by id reads its own row beside the first level.
+//! (one per kind of row); production targets whose selections show only their batches and
+//! their recipes' names are read with just those columns ([`ProductionTargets::Brief`]).
+//! One event by id reads its own row beside the first level.
 
 use super::json::Json;
 use super::plan::Plan;
