@@ -52,24 +52,20 @@ impl ParsedDocuments {
         }
         kept.insert(request.query.clone(), document);
     }
-
-    /// How many documents are kept.
-    pub fn len(&self) -> usize {
-        self.kept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
-    }
-
-    /// Whether no document is kept.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl ParsedDocuments {
+        fn len(&self) -> usize {
+            self.kept
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .len()
+        }
+    }
 
     #[test]
     fn a_kept_document_is_the_one_parsing_gives() {
