@@ -10,12 +10,14 @@ pub mod migrate;
 #[allow(missing_docs)]
 pub mod models;
 pub mod pool;
+pub mod reads;
 pub mod retry;
 /// diesel's table definitions (`table!`), which generate undocumented items.
 #[allow(missing_docs)]
 pub mod schema;
 
 pub use pool::{Backend, Db, DbStats, PooledConn, SqliteConn};
+pub use reads::{Reads, SharedReads};
 
 /// Runs a read-only body with `$conn` bound to a `&mut` connection of the active backend.
 ///

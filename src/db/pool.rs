@@ -51,6 +51,7 @@ impl Backend {
 pub struct DbStats {
     statements: AtomicU64,
     data_version_reads: AtomicU64,
+    checkouts: AtomicU64,
 }
 
 impl DbStats {
@@ -64,6 +65,13 @@ impl DbStats {
     /// apart.
     pub fn data_version_reads(&self) -> u64 {
         self.data_version_reads.load(Ordering::Relaxed)
+    }
+
+    /// Connections taken from the pool so far: one per statement of a read that does not
+    /// share its connection, one per read that does ([`SharedReads`](super::SharedReads)),
+    /// one per transaction.
+    pub fn checkouts(&self) -> u64 {
+        self.checkouts.load(Ordering::Relaxed)
     }
 
     /// Counts one read of the data version.
@@ -233,6 +241,7 @@ impl Db {
                     .into(),
             ));
         }
+        self.stats.checkouts.fetch_add(1, Ordering::Relaxed);
         match &self.pools {
             Pools::Postgres(p) => p.get().await.map(PooledConn::Postgres),
             Pools::Sqlite(p) => p.get().await.map(PooledConn::Sqlite),

@@ -3,9 +3,9 @@
 use super::unique_names::{UniqueName, UniqueNames};
 use super::{clean_text, new_uuid, now, Keyed, Keyset, Page, Position};
 use crate::db::schema::{assembly_runs, event_recipient_packages, events, production_runs};
-use crate::db::Db;
+use crate::db::{Db, Reads};
+use crate::db_write;
 use crate::error::AppResult;
-use crate::{db_run, db_write};
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -171,11 +171,15 @@ pub struct EventFilter {
 }
 
 /// One page of events ordered by date (earliest first), then id.
-pub async fn list(db: &Db, filter: &EventFilter, keyset: &Keyset<Event>) -> AppResult<Page<Event>> {
+pub async fn list(
+    reads: impl Into<Reads<'_>>,
+    filter: &EventFilter,
+    keyset: &Keyset<Event>,
+) -> AppResult<Page<Event>> {
     let today = filter
         .today
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    db_run!(db, |conn| {
+    crate::db_read!(reads, |conn| {
         let build = || {
             let mut query = events::table.into_boxed();
             if let Some(year) = filter.year {

@@ -156,19 +156,20 @@ macro_rules! with_ids_filter {
     };
 }
 
-/// Defines `pub async fn $name(db, ids) -> HashMap<id, Row>`: rows by primary key in one
-/// `eq_any` query (or `=` for one id), for DataLoaders.
+/// Defines `pub async fn $name(reads, ids) -> HashMap<id, Row>`: rows by primary key in one
+/// `eq_any` query (or `=` for one id), for DataLoaders and direct reads (`reads`: a
+/// [`Db`](crate::db::Db) or [`Reads`](crate::db::Reads)).
 #[macro_export]
 macro_rules! rows_by_ids {
     ($(#[$doc:meta])* $name:ident, $table:ident, $row:ty) => {
         $(#[$doc])*
         pub async fn $name(
-            db: &$crate::db::Db,
+            reads: impl Into<$crate::db::Reads<'_>>,
             ids: &[i64],
         ) -> $crate::error::AppResult<std::collections::HashMap<i64, $row>> {
             use diesel::prelude::*;
             use diesel_async::RunQueryDsl;
-            let rows: Vec<$row> = $crate::db_run!(db, |conn| $crate::with_ids_filter!(
+            let rows: Vec<$row> = $crate::db_read!(reads, |conn| $crate::with_ids_filter!(
                 ids,
                 $crate::db::schema::$table::id,
                 |by_id| $crate::db::schema::$table::table

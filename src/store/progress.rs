@@ -11,7 +11,7 @@ use crate::db::schema::{
     event_assembly_totals as assembled, event_production_totals as produced,
     event_recipient_packages as erp, events,
 };
-use crate::db::Db;
+use crate::db::{Db, Reads};
 use crate::db_run;
 use crate::domain::kinds::FulfillmentStatus;
 use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
@@ -104,10 +104,10 @@ pub async fn assembled_by_event_ids(
 /// Per event: how many assignments are in each fulfillment status (counting assignments,
 /// not quantities; one `GROUP BY event_id, fulfillment_status` query for all the events).
 pub async fn package_status_by_event_ids(
-    db: &Db,
+    reads: impl Into<Reads<'_>>,
     event_ids: &[i64],
 ) -> AppResult<HashMap<i64, StatusCounts>> {
-    let rows: Vec<(i64, String, i64)> = db_run!(db, |conn| crate::with_ids_filter!(
+    let rows: Vec<(i64, String, i64)> = crate::db_read!(reads, |conn| crate::with_ids_filter!(
         event_ids,
         erp::event_id,
         |by_event| erp::table

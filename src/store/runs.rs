@@ -4,7 +4,7 @@
 use super::keyed_sql::KeyedQuery;
 use super::{Keyed, Keyset, Page, Position};
 use crate::db::schema::{assembly_runs, production_runs};
-use crate::db::{Backend, Db};
+use crate::db::{Backend, Db, Reads};
 use crate::db_run;
 use crate::error::AppResult;
 use chrono::NaiveDateTime;
@@ -289,17 +289,17 @@ fn pages_by_pair<R>(
 /// The first `limit` runs (newest first) of the production runs of many
 /// (event, recipe) pairs, in ONE statement (see `run_window_sql`).
 pub async fn production_run_windows(
-    db: &Db,
+    reads: impl Into<Reads<'_>>,
     pairs: &[(i64, i64)],
     limit: i64,
 ) -> AppResult<HashMap<(i64, i64), Vec<ProductionRun>>> {
-    production_windows::<ProductionRun, RunRow<production_runs::table>>(
-        db,
+    production_windows!(
+        reads,
         PRODUCTION_RUN_COLUMNS,
         pairs,
         limit,
+        RunRow<production_runs::table>
     )
-    .await
 }
 
 /// The leading fields of a production run: what a progress screen lists of a target's
@@ -365,50 +365,54 @@ impl Keyed for ProductionRunBrief {
 
 /// [`production_run_windows`] reading only the [`ProductionRunBrief`] of each run.
 pub async fn production_run_brief_windows(
-    db: &Db,
+    reads: impl Into<Reads<'_>>,
     pairs: &[(i64, i64)],
     limit: i64,
 ) -> AppResult<HashMap<(i64, i64), Vec<ProductionRunBrief>>> {
-    production_windows::<ProductionRunBrief, ProductionRunBriefRow>(
-        db,
+    production_windows!(
+        reads,
         PRODUCTION_RUN_BRIEF_COLUMNS,
         pairs,
         limit,
+        ProductionRunBriefRow
     )
-    .await
 }
 
-/// The run windows of production runs, read as `R` from `columns` (of SQL type `ST`).
-async fn production_windows<R, ST>(
-    db: &Db,
-    columns: &'static str,
-    pairs: &[(i64, i64)],
-    limit: i64,
-) -> AppResult<HashMap<(i64, i64), Vec<R>>>
-where
-    R: Keyed<Key = NaiveDateTime> + RunOf + Send + 'static,
-    KeyedQuery<ST>: diesel_async::methods::LoadQuery<'static, diesel_async::AsyncPgConnection, R>
-        + diesel_async::methods::LoadQuery<'static, crate::db::SqliteConn, R>,
-    ST: 'static,
-{
-    if pairs.is_empty() || limit <= 0 {
-        return Ok(HashMap::new());
-    }
-    let runs = RunTable {
-        table: "production_runs",
-        columns,
-        subject: "recipe_id",
-        time: "produced_at",
-    };
-    let query: KeyedQuery<ST> = run_windows(db.backend(), &runs, pairs, limit);
-    let rows: Vec<R> = db_run!(db, |conn| query
-        .load(conn)
-        .await
-        .map_err(crate::error::AppError::from))?;
-    Ok(pages_by_pair(rows, R::pair, |row| {
+/// The run windows of production runs read from `$columns` (rows of SQL type `$sql`), by
+/// (event, recipe). A macro, not a generic function: the bounds such a function would
+/// need to load through a shared connection name its lifetime, which the async
+/// DataLoaders calling it cannot satisfy.
+macro_rules! production_windows {
+    ($reads:expr, $columns:expr, $pairs:expr, $limit:expr, $sql:ty) => {{
+        let (reads, pairs, limit): (Reads<'_>, &[(i64, i64)], i64) =
+            ($reads.into(), $pairs, $limit);
+        if pairs.is_empty() || limit <= 0 {
+            return Ok(HashMap::new());
+        }
+        let runs = RunTable {
+            table: "production_runs",
+            columns: $columns,
+            subject: "recipe_id",
+            time: "produced_at",
+        };
+        let query: KeyedQuery<$sql> = run_windows(reads.backend(), &runs, pairs, limit);
+        let rows = crate::db_read!(reads, |conn| query
+            .load(conn)
+            .await
+            .map_err(crate::error::AppError::from))?;
+        Ok(pages_by_run_pair(rows))
+    }};
+}
+use production_windows;
+
+/// Production runs read by a windowed query, as pages by (event, recipe), newest first.
+fn pages_by_run_pair<R: Keyed<Key = NaiveDateTime> + RunOf>(
+    rows: Vec<R>,
+) -> HashMap<(i64, i64), Vec<R>> {
+    pages_by_pair(rows, R::pair, |row| {
         let position = row.position();
         (position.key, position.id)
-    }))
+    })
 }
 
 /// A run read by a windowed query: the (event, subject) pair whose page it is on.

@@ -6,9 +6,9 @@ use crate::db::schema::{
     event_assembly_targets, event_assembly_totals, event_production_targets,
     event_production_totals, events, finished_goods, recipes,
 };
-use crate::db::Db;
+use crate::db::{Db, Reads};
+use crate::db_write;
 use crate::error::{AppError, AppResult};
-use crate::{db_run, db_write};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
@@ -282,8 +282,8 @@ macro_rules! production_with_totals {
 /// Loads the rows `$shape` makes of [`production_with_totals!`] (`$query`) for the events
 /// `$event_ids`: a select, with any join before it.
 macro_rules! load_production_with_totals {
-    ($db:expr, $event_ids:expr, |$query:ident| $shape:expr) => {
-        db_run!($db, |conn| crate::with_ids_filter!(
+    ($reads:expr, $event_ids:expr, |$query:ident| $shape:expr) => {
+        crate::db_read!($reads, |conn| crate::with_ids_filter!(
             $event_ids,
             event_production_targets::event_id,
             |by_event| {
@@ -339,12 +339,12 @@ fn assembly_totals((runs, quantity): (i64, i64)) -> RunTotals {
 /// separate reads of targets and totals (and of their join, for the events' progress) would
 /// take three.
 pub async fn production_targets_with_totals_by_event_ids(
-    db: &Db,
+    reads: impl Into<Reads<'_>>,
     event_ids: &[i64],
 ) -> AppResult<TargetsWithTotals<EventProductionTarget>> {
     use event_production_totals as r;
     let rows: Vec<(EventProductionTarget, ProductionSums)> =
-        load_production_with_totals!(db, event_ids, |targets| targets.select((
+        load_production_with_totals!(reads, event_ids, |targets| targets.select((
             EventProductionTarget::as_select(),
             (r::run_count, r::num_batches, r::actual_yield).nullable(),
         )))?;
@@ -354,7 +354,7 @@ pub async fn production_targets_with_totals_by_event_ids(
 /// Production targets of many events with their run totals and, joined in the same
 /// query, their recipes by id: for readers that show the targets' recipes too.
 pub async fn production_targets_with_recipes_by_event_ids(
-    db: &Db,
+    reads: impl Into<Reads<'_>>,
     event_ids: &[i64],
 ) -> AppResult<(
     TargetsWithTotals<EventProductionTarget>,
@@ -362,7 +362,7 @@ pub async fn production_targets_with_recipes_by_event_ids(
 )> {
     use event_production_totals as r;
     let rows: Vec<(EventProductionTarget, ProductionSums, Recipe)> =
-        load_production_with_totals!(db, event_ids, |targets| targets
+        load_production_with_totals!(reads, event_ids, |targets| targets
             .inner_join(recipes::table.on(recipes::id.eq(event_production_targets::recipe_id)))
             .select((
                 EventProductionTarget::as_select(),
@@ -397,13 +397,13 @@ pub struct ProductionTargetBrief {
 /// Production targets of many events as [`ProductionTargetBrief`]s with their run totals,
 /// in one query (see [`production_targets_with_recipes_by_event_ids`]).
 pub async fn production_target_briefs_by_event_ids(
-    db: &Db,
+    reads: impl Into<Reads<'_>>,
     event_ids: &[i64],
 ) -> AppResult<TargetsWithTotals<ProductionTargetBrief>> {
     use event_production_targets as t;
     use event_production_totals as r;
     let rows: Vec<(ProductionTargetBrief, ProductionSums)> =
-        load_production_with_totals!(db, event_ids, |targets| targets
+        load_production_with_totals!(reads, event_ids, |targets| targets
             .inner_join(recipes::table.on(recipes::id.eq(t::recipe_id)))
             .select((
                 (
@@ -421,12 +421,12 @@ pub async fn production_target_briefs_by_event_ids(
 /// Assembly targets of many events with their run totals, in one query (see
 /// [`production_targets_with_totals_by_event_ids`]).
 pub async fn assembly_targets_with_totals_by_event_ids(
-    db: &Db,
+    reads: impl Into<Reads<'_>>,
     event_ids: &[i64],
 ) -> AppResult<TargetsWithTotals<EventAssemblyTarget>> {
     use event_assembly_totals as r;
-    let rows: Vec<(EventAssemblyTarget, AssemblySums)> = db_run!(
-        db,
+    let rows: Vec<(EventAssemblyTarget, AssemblySums)> = crate::db_read!(
+        reads,
         |conn| crate::with_ids_filter!(event_ids, event_assembly_targets::event_id, |by_event| {
             assembly_with_totals!(by_event)
                 .select((
@@ -444,15 +444,15 @@ pub async fn assembly_targets_with_totals_by_event_ids(
 /// Assembly targets of many events with their run totals and, joined in the same query,
 /// their finished goods by id (see [`production_targets_with_recipes_by_event_ids`]).
 pub async fn assembly_targets_with_goods_by_event_ids(
-    db: &Db,
+    reads: impl Into<Reads<'_>>,
     event_ids: &[i64],
 ) -> AppResult<(
     TargetsWithTotals<EventAssemblyTarget>,
     HashMap<i64, FinishedGood>,
 )> {
     use event_assembly_totals as r;
-    let rows: Vec<(EventAssemblyTarget, AssemblySums, FinishedGood)> = db_run!(
-        db,
+    let rows: Vec<(EventAssemblyTarget, AssemblySums, FinishedGood)> = crate::db_read!(
+        reads,
         |conn| crate::with_ids_filter!(event_ids, event_assembly_targets::event_id, |by_event| {
             assembly_with_totals!(by_event)
                 .inner_join(

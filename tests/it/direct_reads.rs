@@ -298,8 +298,10 @@ db_test!(direct_reads_cost_no_more_statements, |app| {
     ];
     for (name, shape, expected) in shapes {
         let before = app.statements();
+        let checkouts_before = app.checkouts();
         let direct = post(app.addr, &shape).await;
         let direct_statements = app.statements() - before;
+        let direct_checkouts = app.checkouts() - checkouts_before;
         let before = app.statements();
         let through_async_graphql = post(generic, &shape).await;
         let generic_statements = app.statements() - before;
@@ -312,6 +314,16 @@ db_test!(direct_reads_cost_no_more_statements, |app| {
         assert_eq!(
             direct_statements, expected,
             "{name} in {expected} statements"
+        );
+        // On PostgreSQL a read's statements share one connection, pipelined; on SQLite
+        // each takes its own.
+        let connections = match app.backend {
+            bakeplan::db::Backend::Postgres => 1,
+            bakeplan::db::Backend::Sqlite => expected,
+        };
+        assert_eq!(
+            direct_checkouts, connections,
+            "{name} on {connections} connection(s)"
         );
     }
     generic_handle.stop(false).await;

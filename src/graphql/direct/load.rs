@@ -5,13 +5,15 @@
 //! summed from those rows, so a level needs fewer statements than the DataLoaders send
 //! (one per kind of row); production targets whose selections show only their batches and
 //! their recipes' names are read with just those columns ([`ProductionTargets::Brief`]).
-//! One event by id reads its own row beside the first level.
+//! One event by id reads its own row beside the first level. On PostgreSQL all of a
+//! read's statements share one connection, so those of a level are pipelined
+//! ([`SharedReads`]).
 
 use super::json::Json;
 use super::plan::Plan;
 use super::selection::*;
 use super::write;
-use crate::db::Db;
+use crate::db::{Db, Reads, SharedReads};
 use crate::domain::progress::EventProgress;
 use crate::error::AppResult;
 use crate::store::keyset::Page;
@@ -111,10 +113,16 @@ pub enum Root {
 /// Runs a plan and gives the response's JSON text, or `None` to leave the operation to
 /// async-graphql: a database error, or a row referenced and missing, is reported there.
 pub async fn run(plan: &Plan, db: &Db) -> Option<Vec<u8>> {
+    let shared = SharedReads::open(db).await.ok()?;
     let mut roots = Vec::with_capacity(plan.fields.len());
     for field in &plan.fields {
-        roots.push(Box::pin(load_root(db, &field.kind)).await.ok()??);
+        roots.push(
+            Box::pin(load_root(shared.reads(), &field.kind))
+                .await
+                .ok()??,
+        );
     }
+    drop(shared);
     let mut json = Json::with_capacity(64 * 1024);
     json.raw("{\"data\":");
     let mut roots = roots.iter();
@@ -128,7 +136,7 @@ pub async fn run(plan: &Plan, db: &Db) -> Option<Vec<u8>> {
 }
 
 /// Loads one root field; `Ok(None)` when the operation should go to async-graphql.
-async fn load_root(db: &Db, field: &RootField) -> AppResult<Option<Root>> {
+async fn load_root(db: Reads<'_>, field: &RootField) -> AppResult<Option<Root>> {
     match field {
         RootField::Typename => Ok(Some(Root::Typename)),
         RootField::Events {
@@ -318,7 +326,7 @@ impl Needs {
     /// then the run pages of their targets, the queries of a level side by side. The
     /// events' progress is summed here from those rows; a part of it whose fields are not
     /// selected is summed from no rows, as nothing writes it.
-    async fn load(&self, db: &Db, event_ids: &[i64]) -> AppResult<Rows> {
+    async fn load(&self, db: Reads<'_>, event_ids: &[i64]) -> AppResult<Rows> {
         let parts = &self.progress;
         let brief = self.production_targets && !self.whole_production_targets;
         let production = || async move {
@@ -456,7 +464,12 @@ fn brief_suffices(fields: &Fields<ConnectionField<ProductionRunField>>) -> bool 
 }
 
 /// The first `limit` runs of each pair, brief or whole.
-async fn run_pages(db: &Db, pairs: &[(i64, i64)], limit: i64, brief: bool) -> AppResult<RunPages> {
+async fn run_pages(
+    db: Reads<'_>,
+    pairs: &[(i64, i64)],
+    limit: i64,
+    brief: bool,
+) -> AppResult<RunPages> {
     Ok(if brief {
         RunPages::Brief(runs::production_run_brief_windows(db, pairs, limit).await?)
     } else {

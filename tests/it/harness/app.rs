@@ -145,6 +145,13 @@ impl TestApp {
         let stats = self.db.stats();
         stats.statements() - stats.data_version_reads()
     }
+
+    /// Connections taken from this app's pool so far for the operations themselves (the
+    /// data version's reads, one connection each, are not counted).
+    pub fn checkouts(&self) -> u64 {
+        let stats = self.db.stats();
+        stats.checkouts() - stats.data_version_reads()
+    }
 }
 
 async fn execute_sql(db: &Db, sql: &str) -> bakeplan::error::AppResult<diesel::QueryResult<usize>> {
