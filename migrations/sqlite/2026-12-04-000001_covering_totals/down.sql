@@ -1,0 +1,2 @@
+DROP INDEX event_production_totals_covering_idx;
+DROP INDEX event_assembly_totals_covering_idx;
