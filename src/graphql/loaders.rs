@@ -1,6 +1,7 @@
 //! Per-request DataLoaders: every relation resolves through one of these keys, and each
 //! key batches into exactly one store query per request level.
 
+use super::request_wake::RequestWake;
 use crate::db::Db;
 use crate::store;
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -43,12 +44,14 @@ pub type Loaders = DataLoader<DbLoader>;
 /// batches of a level depend on timing (under load a level could be split in two) and
 /// added a millisecond of waiting per level.
 ///
-/// A request's batches also take turns (a fair lock per request, then one yield): a batch
-/// collects its keys only after the batch before it has delivered and the request has
-/// acted on those rows. Otherwise a key type asked for under two branches was split when
-/// the two branches' rows arrived in different wake-ups, which made the statement count of
-/// a request depend on the database's timing.
-pub fn new_loaders(db: Db) -> Loaders {
+/// A request's batches also take turns (a fair lock per request): a batch collects its
+/// keys only after the batch before it has delivered and the request has acted on those
+/// rows, which `request` tells (it is woken by the rows and not yet polled while
+/// [`RequestWake::is_pending`]); a request whose wakes are not watched (the operations of a
+/// WebSocket share one set of loaders) is given one yield. Otherwise a key type asked for
+/// under two branches was split when the two branches' rows arrived in different
+/// wake-ups, which made the statement count of a request depend on the database's timing.
+pub fn new_loaders(db: Db, request: RequestWake) -> Loaders {
     let gate = std::sync::Arc::new(tokio::sync::Mutex::new(()));
     DataLoader::new(
         DbLoader {
@@ -56,10 +59,13 @@ pub fn new_loaders(db: Db) -> Loaders {
             units: Default::default(),
         },
         move |batch| {
-            let gate = gate.clone();
+            let (gate, request) = (gate.clone(), request.clone());
             tokio::spawn(async move {
                 let _turn = gate.lock().await;
                 tokio::task::yield_now().await;
+                while request.is_pending() {
+                    tokio::task::yield_now().await;
+                }
                 batch.await
             })
         },

@@ -23,6 +23,7 @@ pub mod planning;
 pub mod production;
 pub mod progress;
 pub mod recipes;
+pub mod request_wake;
 pub mod scalars;
 pub mod subscriptions;
 pub mod targets;

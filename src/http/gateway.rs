@@ -31,6 +31,7 @@ use crate::graphql::error::{
 use crate::graphql::field_order;
 use crate::graphql::loaders::new_loaders;
 use crate::graphql::nulls::{self, FieldTypes};
+use crate::graphql::request_wake::RequestWake;
 use crate::graphql::BakeplanSchema;
 use crate::metrics::Metrics;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
@@ -284,11 +285,12 @@ impl Gateway {
         let name = request.operation_name.clone();
         let document = request.parsed_query().ok().cloned();
         let schema = self.schema.clone();
-        let request = request.data(new_loaders(self.db.clone()));
+        let wake = RequestWake::default();
+        let request = request.data(new_loaders(self.db.clone(), wake.clone()));
         let task = self
             .executors
             .pick()
-            .spawn(Box::pin(async move { schema.execute(request).await }));
+            .spawn(wake.watch(Box::pin(async move { schema.execute(request).await })));
         let mut response = match task.await {
             Ok(response) => response,
             Err(error) => {

@@ -223,7 +223,7 @@ async fn serve_protocol(
             match authenticate_connection(&init_db, mode, authorization.as_deref()).await {
                 Ok((caller, hash)) => {
                     let mut data = async_graphql::Data::default();
-                    data.insert(new_loaders(init_db));
+                    data.insert(new_loaders(init_db, Default::default()));
                     data.insert(caller);
                     if let Some(hash) = hash {
                         data.insert(TokenCheck { hash: hash.clone() });
