@@ -12,6 +12,7 @@
 pub mod assignments;
 pub mod availability;
 pub mod data_version;
+pub mod event_screen;
 pub mod events;
 pub mod finished_goods;
 pub mod finished_units;

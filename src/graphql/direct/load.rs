@@ -14,7 +14,7 @@ use super::plan::Plan;
 use super::selection::*;
 use super::write;
 use crate::db::{Db, Reads, SharedReads};
-use crate::domain::progress::EventProgress;
+use crate::domain::progress::{EventProgress, StatusCounts};
 use crate::error::AppResult;
 use crate::store::keyset::Page;
 use crate::store::progress::RunTotals;
@@ -22,7 +22,7 @@ use crate::store::runs::{ProductionRun, ProductionRunBrief};
 use crate::store::targets::{
     EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief, TargetsWithTotals,
 };
-use crate::store::{events, finished_goods, progress, recipes, runs, targets};
+use crate::store::{event_screen, events, finished_goods, progress, recipes, runs, targets};
 use std::collections::HashMap;
 use std::future::Future;
 
@@ -90,6 +90,16 @@ impl Default for ProductionRead {
     fn default() -> Self {
         ProductionRead::Whole(HashMap::new())
     }
+}
+
+/// What hangs off a level's events, as read.
+#[derive(Default)]
+struct Level {
+    production: ProductionRead,
+    recipes: HashMap<i64, recipes::Recipe>,
+    assembly: TargetsWithTotals<EventAssemblyTarget>,
+    finished_goods: HashMap<i64, finished_goods::FinishedGood>,
+    packages: HashMap<i64, StatusCounts>,
 }
 
 /// The first pages of the production runs of many targets, by (event, recipe).
@@ -176,8 +186,21 @@ async fn load_root(db: Reads<'_>, field: &RootField) -> AppResult<Option<Root>> 
         RootField::Node { id, fields } => {
             let mut needs = Needs::default();
             needs.event(fields);
-            // The event's id is known, so what hangs off it is read beside it.
             let ids = [*id];
+            if let Some(count_packages) = needs.one_statement_screen() {
+                let Some(screen) = event_screen::event_screen(db, *id, count_packages).await?
+                else {
+                    return Ok(None);
+                };
+                let level = Level {
+                    production: ProductionRead::Brief(screen.production),
+                    packages: screen.packages,
+                    ..Level::default()
+                };
+                let loaded = needs.rows(db, &ids, level).await?;
+                return Ok(Some(Root::Node(screen.event, loaded)));
+            }
+            // The event's id is known, so what hangs off it is read beside it.
             let (mut events, loaded) = futures::try_join!(
                 Box::pin(events::by_ids(db, &ids)),
                 Box::pin(needs.load(db, &ids))
@@ -321,12 +344,29 @@ impl Needs {
         }
     }
 
+    /// Whether one event's selections are all one statement can read
+    /// ([`event_screen`](event_screen::event_screen)): production targets shown only in
+    /// brief, or production progress, or both, and nothing of assembly or of runs; with
+    /// whether the assignments are to be counted too.
+    fn one_statement_screen(&self) -> Option<bool> {
+        let production = self.production_targets || self.progress.production;
+        let assembly = self.assembly_targets || self.progress.assembly;
+        (production && !self.whole_production_targets && !assembly && self.run_limits.is_empty())
+            .then_some(self.progress.packages)
+    }
+
     /// Reads the rows these events need: what hangs off the events (targets joined with
     /// their run totals and, when shown, their recipes or goods; assignments by status),
     /// then the run pages of their targets, the queries of a level side by side. The
     /// events' progress is summed here from those rows; a part of it whose fields are not
     /// selected is summed from no rows, as nothing writes it.
     async fn load(&self, db: Reads<'_>, event_ids: &[i64]) -> AppResult<Rows> {
+        let level = self.level(db, event_ids).await?;
+        self.rows(db, event_ids, level).await
+    }
+
+    /// Reads what hangs off the events, the queries side by side.
+    async fn level(&self, db: Reads<'_>, event_ids: &[i64]) -> AppResult<Level> {
         let parts = &self.progress;
         let brief = self.production_targets && !self.whole_production_targets;
         let production = || async move {
@@ -355,6 +395,26 @@ impl Needs {
                 progress::package_status_by_event_ids(db, event_ids)
             }),
         )?;
+        Ok(Level {
+            production,
+            recipes,
+            assembly,
+            finished_goods,
+            packages,
+        })
+    }
+
+    /// Sums the events' progress from what was read of them, and reads their targets' run
+    /// pages.
+    async fn rows(&self, db: Reads<'_>, event_ids: &[i64], level: Level) -> AppResult<Rows> {
+        let parts = &self.progress;
+        let Level {
+            production,
+            recipes,
+            assembly,
+            finished_goods,
+            packages,
+        } = level;
         let progress = match &production {
             _ if !parts.any() => HashMap::new(),
             ProductionRead::Whole(production) => {
