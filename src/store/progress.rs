@@ -17,7 +17,8 @@ use crate::domain::kinds::FulfillmentStatus;
 use crate::domain::progress::{EventProgress, StatusCounts, TargetProgress};
 use crate::error::{AppError, AppResult};
 use crate::store::targets::{
-    self, EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief, TargetsWithTotals,
+    self, AssemblyTargetBrief, EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief,
+    TargetsWithTotals,
 };
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -173,6 +174,12 @@ impl Goal for ProductionTargetBrief {
 }
 
 impl Goal for EventAssemblyTarget {
+    fn goal(&self) -> i32 {
+        self.target_quantity
+    }
+}
+
+impl Goal for AssemblyTargetBrief {
     fn goal(&self) -> i32 {
         self.target_quantity
     }

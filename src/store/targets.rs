@@ -476,6 +476,55 @@ pub async fn assembly_targets_with_goods_by_event_ids(
     ))
 }
 
+/// An assembly target as pages of targets most often show it: its quantity and its
+/// finished good's name, read without the rest of the target's and the good's rows
+/// (uuids, notes, times, texts, the good's cost), as [`ProductionTargetBrief`] is for
+/// production.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct AssemblyTargetBrief {
+    /// The target's id.
+    pub id: i64,
+    /// Its event.
+    pub event_id: i64,
+    /// Its finished good.
+    pub finished_good_id: i64,
+    /// How many the event needs.
+    pub target_quantity: i32,
+    /// The finished good's name.
+    pub finished_good_name: String,
+}
+
+/// Assembly targets of many events as [`AssemblyTargetBrief`]s with their run totals, in
+/// one query (see [`assembly_targets_with_goods_by_event_ids`]).
+pub async fn assembly_target_briefs_by_event_ids(
+    reads: impl Into<Reads<'_>>,
+    event_ids: &[i64],
+) -> AppResult<TargetsWithTotals<AssemblyTargetBrief>> {
+    use event_assembly_targets as t;
+    use event_assembly_totals as r;
+    let rows: Vec<(AssemblyTargetBrief, AssemblySums)> = crate::db_read!(
+        reads,
+        |conn| crate::with_ids_filter!(event_ids, t::event_id, |by_event| {
+            assembly_with_totals!(by_event)
+                .inner_join(finished_goods::table.on(finished_goods::id.eq(t::finished_good_id)))
+                .select((
+                    (
+                        t::id,
+                        t::event_id,
+                        t::finished_good_id,
+                        t::target_quantity,
+                        finished_goods::name,
+                    ),
+                    (r::run_count, r::quantity).nullable(),
+                ))
+                .load(conn)
+                .await
+                .map_err(AppError::from)
+        })
+    )?;
+    Ok(by_event(rows, |target| target.event_id, assembly_totals))
+}
+
 /// A target as read, with the sums of its runs (`None` before the first run).
 type TargetRow<T, S> = (T, Option<S>);
 

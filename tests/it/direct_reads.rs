@@ -123,6 +123,25 @@ fn cases(event_id: &str, cursor: &str) -> Vec<Case> {
             json!({ "id": event_id }),
         ),
         case(true, "{ events(first: 0) { totalCount nodes { name } pageInfo { hasNextPage } } }", none.clone()),
+        // Assembly targets read brief (their goods' ids and names only), and whole where any
+        // selection of them shows more.
+        case(
+            true,
+            "{ events(first: 3) { nodes { assemblyTargets { __typename id targetQuantity
+               finishedGood { __typename id name } progress { remainingQuantity isComplete } } } } }",
+            none.clone(),
+        ),
+        case(
+            true,
+            "{ events(first: 3) { nodes { brief: assemblyTargets { finishedGood { name } }
+               whole: assemblyTargets { finishedGood { slug } } } } }",
+            none.clone(),
+        ),
+        case(
+            true,
+            "{ events(first: 3) { nodes { assemblyTargets { targetQuantity updatedAt } } } }",
+            none.clone(),
+        ),
         // Runs read brief, whole, and both at one page size.
         case(
             true,

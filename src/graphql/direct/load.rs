@@ -4,7 +4,8 @@
 //! with their run totals and the recipes or goods they name, and the events' progress is
 //! summed from those rows, so a level needs fewer statements than the DataLoaders send
 //! (one per kind of row); production targets whose selections show only their batches and
-//! their recipes' names are read with just those columns ([`ProductionTargets::Brief`]).
+//! their recipes' names are read with just those columns ([`ProductionTargets::Brief`]),
+//! and assembly targets likewise ([`AssemblyTargets::Brief`]).
 //! One event by id reads its own row beside the first level. On PostgreSQL all of a
 //! read's statements share one connection, so those of a level are pipelined
 //! ([`SharedReads`]).
@@ -20,7 +21,8 @@ use crate::store::keyset::Page;
 use crate::store::progress::RunTotals;
 use crate::store::runs::{ProductionRun, ProductionRunBrief};
 use crate::store::targets::{
-    EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief, TargetsWithTotals,
+    AssemblyTargetBrief, EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief,
+    TargetsWithTotals,
 };
 use crate::store::{event_screen, events, finished_goods, progress, recipes, runs, targets};
 use std::collections::HashMap;
@@ -37,7 +39,7 @@ pub struct Rows {
     /// Production targets by event.
     pub production_targets: ProductionTargets,
     /// Assembly targets by event.
-    pub assembly_targets: HashMap<i64, Vec<EventAssemblyTarget>>,
+    pub assembly_targets: AssemblyTargets,
     /// Recipes by id.
     pub recipes: HashMap<i64, recipes::Recipe>,
     /// Finished goods by id.
@@ -80,6 +82,34 @@ impl ProductionTargets {
     }
 }
 
+/// Assembly targets by event, whole or brief.
+pub enum AssemblyTargets {
+    /// Whole targets, with their finished goods in [`Rows::finished_goods`] when those are
+    /// selected.
+    Whole(HashMap<i64, Vec<EventAssemblyTarget>>),
+    /// Brief targets, each with its finished good's name, when no selection shows more of
+    /// them.
+    Brief(HashMap<i64, Vec<AssemblyTargetBrief>>),
+}
+
+impl Default for AssemblyTargets {
+    fn default() -> Self {
+        AssemblyTargets::Whole(HashMap::new())
+    }
+}
+
+/// Assembly targets as read with their totals, whole or brief (see [`AssemblyTargets`]).
+enum AssemblyRead {
+    Whole(TargetsWithTotals<EventAssemblyTarget>),
+    Brief(TargetsWithTotals<AssemblyTargetBrief>),
+}
+
+impl Default for AssemblyRead {
+    fn default() -> Self {
+        AssemblyRead::Whole(HashMap::new())
+    }
+}
+
 /// Production targets as read with their totals, whole or brief (see [`ProductionTargets`]).
 enum ProductionRead {
     Whole(TargetsWithTotals<EventProductionTarget>),
@@ -97,7 +127,7 @@ impl Default for ProductionRead {
 struct Level {
     production: ProductionRead,
     recipes: HashMap<i64, recipes::Recipe>,
-    assembly: TargetsWithTotals<EventAssemblyTarget>,
+    assembly: AssemblyRead,
     finished_goods: HashMap<i64, finished_goods::FinishedGood>,
     packages: HashMap<i64, StatusCounts>,
 }
@@ -238,6 +268,9 @@ struct Needs {
     /// recipes, that [`ProductionTargetBrief`] lacks.
     whole_production_targets: bool,
     assembly_targets: bool,
+    /// Whether a selection of assembly targets shows a field of theirs, or of their
+    /// finished goods, that [`AssemblyTargetBrief`] lacks.
+    whole_assembly_targets: bool,
     recipes: bool,
     finished_goods: bool,
     /// How many runs per target the run pages read, one query each, and whether
@@ -334,8 +367,22 @@ impl Needs {
                 EventField::AssemblyTargets(target) => {
                     self.assembly_targets = true;
                     for field in target {
-                        if let AssemblyTargetField::FinishedGood(_) = &field.kind {
-                            self.finished_goods = true;
+                        match &field.kind {
+                            AssemblyTargetField::Notes
+                            | AssemblyTargetField::CreatedAt
+                            | AssemblyTargetField::UpdatedAt => self.whole_assembly_targets = true,
+                            AssemblyTargetField::FinishedGood(good) => {
+                                self.finished_goods = true;
+                                self.whole_assembly_targets |= !good.iter().all(|field| {
+                                    matches!(
+                                        field.kind,
+                                        FinishedGoodField::Typename
+                                            | FinishedGoodField::Id
+                                            | FinishedGoodField::Name
+                                    )
+                                });
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -382,15 +429,23 @@ impl Needs {
             .await?;
             Ok((ProductionRead::Whole(targets), recipes))
         };
+        let brief_assembly = self.assembly_targets && !self.whole_assembly_targets;
+        let assembly = || async move {
+            if brief_assembly {
+                let targets = targets::assembly_target_briefs_by_event_ids(db, event_ids);
+                return Ok((AssemblyRead::Brief(targets.await?), HashMap::new()));
+            }
+            let (targets, goods) = targets_and_subjects(
+                self.finished_goods
+                    .then(|| targets::assembly_targets_with_goods_by_event_ids(db, event_ids)),
+                targets::assembly_targets_with_totals_by_event_ids(db, event_ids),
+            )
+            .await?;
+            Ok((AssemblyRead::Whole(targets), goods))
+        };
         let ((production, recipes), (assembly, finished_goods), packages) = futures::try_join!(
             when(self.production_targets || parts.production, production),
-            when(self.assembly_targets || parts.assembly, || {
-                targets_and_subjects(
-                    self.finished_goods
-                        .then(|| targets::assembly_targets_with_goods_by_event_ids(db, event_ids)),
-                    targets::assembly_targets_with_totals_by_event_ids(db, event_ids),
-                )
-            }),
+            when(self.assembly_targets || parts.assembly, assembly),
             when(parts.packages, || {
                 progress::package_status_by_event_ids(db, event_ids)
             }),
@@ -415,14 +470,13 @@ impl Needs {
             finished_goods,
             packages,
         } = level;
-        let progress = match &production {
+        use progress::progress_of_events as of;
+        let progress = match (&production, &assembly) {
             _ if !parts.any() => HashMap::new(),
-            ProductionRead::Whole(production) => {
-                progress::progress_of_events(event_ids, production, &assembly, &packages)
-            }
-            ProductionRead::Brief(production) => {
-                progress::progress_of_events(event_ids, production, &assembly, &packages)
-            }
+            (ProductionRead::Whole(p), AssemblyRead::Whole(a)) => of(event_ids, p, a, &packages),
+            (ProductionRead::Whole(p), AssemblyRead::Brief(a)) => of(event_ids, p, a, &packages),
+            (ProductionRead::Brief(p), AssemblyRead::Whole(a)) => of(event_ids, p, a, &packages),
+            (ProductionRead::Brief(p), AssemblyRead::Brief(a)) => of(event_ids, p, a, &packages),
         };
         let (production_targets, produced) = match production {
             ProductionRead::Whole(rows) => {
@@ -434,8 +488,16 @@ impl Needs {
                 (ProductionTargets::Brief(targets), produced)
             }
         };
-        let (assembly_targets, assembled) =
-            split_totals(assembly, |target| target.finished_good_id);
+        let (assembly_targets, assembled) = match assembly {
+            AssemblyRead::Whole(rows) => {
+                let (targets, assembled) = split_totals(rows, |target| target.finished_good_id);
+                (AssemblyTargets::Whole(targets), assembled)
+            }
+            AssemblyRead::Brief(rows) => {
+                let (targets, assembled) = split_totals(rows, |target| target.finished_good_id);
+                (AssemblyTargets::Brief(targets), assembled)
+            }
+        };
         let pairs = production_targets.pairs();
         let windows = futures::future::try_join_all(
             self.run_limits

@@ -4,7 +4,9 @@
 //! operation then goes to async-graphql, which reports it.
 
 use super::json::Json;
-use super::load::{shown_runs, ProductionTargets, Root, Rows, RunPages, TotalsByEvent};
+use super::load::{
+    shown_runs, AssemblyTargets, ProductionTargets, Root, Rows, RunPages, TotalsByEvent,
+};
 use super::selection::*;
 use crate::domain::kinds;
 use crate::domain::progress::{EventProgress, TargetProgress};
@@ -16,7 +18,9 @@ use crate::graphql::scalars::{utc, Date, Decimal};
 use crate::store::keyset::Keyed;
 use crate::store::progress::RunTotals;
 use crate::store::runs::{ProductionRun, ProductionRunBrief};
-use crate::store::targets::{EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief};
+use crate::store::targets::{
+    AssemblyTargetBrief, EventAssemblyTarget, EventProductionTarget, ProductionTargetBrief,
+};
 use crate::store::{events, finished_goods, recipes};
 
 /// Writes one root field's value.
@@ -133,10 +137,14 @@ fn event(json: &mut Json, fields: &Fields<EventField>, row: &events::Event, rows
             };
         }
         EventField::AssemblyTargets(fields) => {
-            let targets = rows.assembly_targets.get(&row.id).map_or(&[][..], |t| t);
-            json.list(targets, |json, target| {
-                ok &= assembly_target(json, fields, target, rows)
-            });
+            ok &= match &rows.assembly_targets {
+                AssemblyTargets::Whole(targets) => {
+                    assembly_targets(json, fields, targets.get(&row.id), rows)
+                }
+                AssemblyTargets::Brief(targets) => {
+                    assembly_targets(json, fields, targets.get(&row.id), rows)
+                }
+            };
         }
     });
     ok
@@ -273,29 +281,93 @@ fn production_target<T: TargetRead>(
     ok
 }
 
-fn assembly_target(
+/// An assembly target as read: whole, or brief with its finished good's name.
+trait AssemblyTargetRead {
+    /// Its leading fields: id, event, finished good, quantity.
+    fn brief(&self) -> (i64, i64, i64, i32);
+    /// The whole target, when it was read whole.
+    fn whole(&self) -> Option<&EventAssemblyTarget>;
+    /// Its finished good's name, when it was read with it (else the good is in [`Rows`]).
+    fn good_name(&self) -> Option<&str>;
+}
+
+impl AssemblyTargetRead for EventAssemblyTarget {
+    fn brief(&self) -> (i64, i64, i64, i32) {
+        let (id, event, good) = (self.id, self.event_id, self.finished_good_id);
+        (id, event, good, self.target_quantity)
+    }
+    fn whole(&self) -> Option<&EventAssemblyTarget> {
+        Some(self)
+    }
+    fn good_name(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl AssemblyTargetRead for AssemblyTargetBrief {
+    fn brief(&self) -> (i64, i64, i64, i32) {
+        let (id, event, good) = (self.id, self.event_id, self.finished_good_id);
+        (id, event, good, self.target_quantity)
+    }
+    fn whole(&self) -> Option<&EventAssemblyTarget> {
+        None
+    }
+    fn good_name(&self) -> Option<&str> {
+        Some(&self.finished_good_name)
+    }
+}
+
+/// An event's assembly targets, in the order read.
+fn assembly_targets<T: AssemblyTargetRead>(
     json: &mut Json,
     fields: &Fields<AssemblyTargetField>,
-    target: &EventAssemblyTarget,
+    targets: Option<&Vec<T>>,
+    rows: &Rows,
+) -> bool {
+    let mut ok = true;
+    json.list(targets.into_iter().flatten(), |json, target| {
+        ok &= assembly_target(json, fields, target, rows)
+    });
+    ok
+}
+
+/// An assembly target; `false` for a field a brief target lacks (the loader reads whole
+/// targets for selections that show one).
+fn assembly_target<T: AssemblyTargetRead>(
+    json: &mut Json,
+    fields: &Fields<AssemblyTargetField>,
+    target: &T,
     rows: &Rows,
 ) -> bool {
     use AssemblyTargetField::*;
     let mut ok = true;
+    let (id, event_id, good_id, quantity) = target.brief();
+    let whole = target.whole();
     json.object(fields, |json, kind| match kind {
         Typename => json.str("EventAssemblyTarget"),
-        Id => json.str(&ids::encode("EventAssemblyTarget", target.id)),
-        TargetQuantity => json.int(target.target_quantity),
-        Notes => json.opt_str(target.notes.as_deref()),
-        CreatedAt => json.scalar(&utc(target.created_at)),
-        UpdatedAt => json.scalar(&utc(target.updated_at)),
-        FinishedGood(fields) => match rows.finished_goods.get(&target.finished_good_id) {
-            Some(found) => finished_good(json, fields, found),
+        Id => json.str(&ids::encode("EventAssemblyTarget", id)),
+        TargetQuantity => json.int(quantity),
+        Notes => match whole {
+            Some(whole) => json.opt_str(whole.notes.as_deref()),
             None => ok = false,
         },
+        CreatedAt => match whole {
+            Some(whole) => json.scalar(&utc(whole.created_at)),
+            None => ok = false,
+        },
+        UpdatedAt => match whole {
+            Some(whole) => json.scalar(&utc(whole.updated_at)),
+            None => ok = false,
+        },
+        FinishedGood(fields) => match (target.good_name(), rows.finished_goods.get(&good_id)) {
+            (Some(name), _) => ok &= finished_good_named(json, fields, good_id, name),
+            (None, Some(found)) => finished_good(json, fields, found),
+            (None, None) => ok = false,
+        },
         Progress(fields) => {
-            let done = totals(&rows.assembled, target.event_id, target.finished_good_id);
+            let done = totals(&rows.assembled, event_id, good_id);
             let name = "AssemblyProgress";
-            target_progress(json, fields, name, target.target_quantity, done);
+            target_progress(json, fields, name, quantity, done);
         }
     });
     ok
@@ -351,6 +423,24 @@ fn recipe_named(json: &mut Json, fields: &Fields<RecipeField>, id: i64, name: &s
         RecipeField::Typename => json.str("Recipe"),
         RecipeField::Id => json.str(&ids::encode("Recipe", id)),
         RecipeField::Name => json.str(name),
+        _ => ok = false,
+    });
+    ok
+}
+
+/// A finished good known only by its id and name; `false` for any other field (the loader
+/// reads whole goods for selections that show one).
+fn finished_good_named(
+    json: &mut Json,
+    fields: &Fields<FinishedGoodField>,
+    id: i64,
+    name: &str,
+) -> bool {
+    let mut ok = true;
+    json.object(fields, |json, kind| match kind {
+        FinishedGoodField::Typename => json.str("FinishedGood"),
+        FinishedGoodField::Id => json.str(&ids::encode("FinishedGood", id)),
+        FinishedGoodField::Name => json.str(name),
         _ => ok = false,
     });
     ok
