@@ -129,20 +129,28 @@ fn event(json: &mut Json, fields: &Fields<EventField>, row: &events::Event, rows
         EventField::ProductionTargets(fields) => {
             ok &= match &rows.production_targets {
                 ProductionTargets::Whole(targets) => {
-                    production_targets(json, fields, targets.get(&row.id), rows)
+                    target_list(json, targets.get(&row.id), |j, t| {
+                        production_target(j, fields, t, rows)
+                    })
                 }
                 ProductionTargets::Brief(targets) => {
-                    production_targets(json, fields, targets.get(&row.id), rows)
+                    target_list(json, targets.get(&row.id), |j, t| {
+                        production_target(j, fields, t, rows)
+                    })
                 }
             };
         }
         EventField::AssemblyTargets(fields) => {
             ok &= match &rows.assembly_targets {
                 AssemblyTargets::Whole(targets) => {
-                    assembly_targets(json, fields, targets.get(&row.id), rows)
+                    target_list(json, targets.get(&row.id), |j, t| {
+                        assembly_target(j, fields, t, rows)
+                    })
                 }
                 AssemblyTargets::Brief(targets) => {
-                    assembly_targets(json, fields, targets.get(&row.id), rows)
+                    target_list(json, targets.get(&row.id), |j, t| {
+                        assembly_target(j, fields, t, rows)
+                    })
                 }
             };
         }
@@ -210,16 +218,16 @@ impl TargetRead for ProductionTargetBrief {
     }
 }
 
-/// An event's production targets, in the order read.
-fn production_targets<T: TargetRead>(
+/// An event's targets (production or assembly), in the order read, each written by
+/// `write`; `false` when any of them was.
+fn target_list<T>(
     json: &mut Json,
-    fields: &Fields<ProductionTargetField>,
     targets: Option<&Vec<T>>,
-    rows: &Rows,
+    mut write: impl FnMut(&mut Json, &T) -> bool,
 ) -> bool {
     let mut ok = true;
     json.list(targets.into_iter().flatten(), |json, target| {
-        ok &= production_target(json, fields, target, rows)
+        ok &= write(json, target)
     });
     ok
 }
@@ -315,20 +323,6 @@ impl AssemblyTargetRead for AssemblyTargetBrief {
     fn good_name(&self) -> Option<&str> {
         Some(&self.finished_good_name)
     }
-}
-
-/// An event's assembly targets, in the order read.
-fn assembly_targets<T: AssemblyTargetRead>(
-    json: &mut Json,
-    fields: &Fields<AssemblyTargetField>,
-    targets: Option<&Vec<T>>,
-    rows: &Rows,
-) -> bool {
-    let mut ok = true;
-    json.list(targets.into_iter().flatten(), |json, target| {
-        ok &= assembly_target(json, fields, target, rows)
-    });
-    ok
 }
 
 /// An assembly target; `false` for a field a brief target lacks (the loader reads whole
