@@ -262,53 +262,70 @@ crate::rows_by_parent_ids!(
 /// attributed to its event for its subject (`None` before the first run).
 pub type TargetsWithTotals<T> = HashMap<i64, Vec<(T, Option<RunTotals>)>>;
 
-/// Production targets of the events `$by_event` keeps joined with their run totals, in
-/// target order: the query both readers below select from.
-macro_rules! production_with_totals {
-    ($by_event:expr) => {
-        event_production_targets::table
-            .left_join(
-                event_production_totals::table.on(event_production_totals::event_id
-                    .eq(event_production_targets::event_id)
-                    .and(
-                        event_production_totals::recipe_id.eq(event_production_targets::recipe_id),
-                    )),
-            )
-            .filter($by_event)
-            .order(event_production_targets::id)
+/// Loads, for the events `$event_ids`, the rows `$shape` makes of their targets (table
+/// `$targets`) left-joined with the run totals of each target's subject (table `$totals`,
+/// column `$subject`), in target order: `$query` is that join, to select from, with any
+/// further join before the select. Production and assembly targets are both read so.
+///
+/// The totals are restricted to the same events inside the join, although the join's
+/// equality already implies it: PostgreSQL does not carry `= ANY(ids)` across a left
+/// join, and without it the generic plan hashes the whole totals table (every event's)
+/// for any page; with it, an index-only scan reads the page's totals alone.
+macro_rules! load_targets_with_totals {
+    ($reads:expr, $event_ids:expr, $targets:ident, $totals:ident, $subject:ident, |$query:ident| $shape:expr) => {
+        crate::db_read!($reads, |conn| {
+            // As `with_ids_filter!` does, `=` for one id and `= ANY` otherwise; the join's
+            // own condition takes the ids owned (it must be `'static`).
+            macro_rules! query {
+                ($by_event:expr, $totals_by_event:expr) => {{
+                    let $query = $targets::table
+                        .left_join(
+                            $totals::table.on($totals::event_id
+                                .eq($targets::event_id)
+                                .and($totals::$subject.eq($targets::$subject))
+                                .and($totals_by_event)),
+                        )
+                        .filter($by_event)
+                        .order($targets::id);
+                    $shape.load(conn).await.map_err(AppError::from)
+                }};
+            }
+            match $event_ids {
+                [id] => query!($targets::event_id.eq(*id), $totals::event_id.eq(*id)),
+                ids => query!(
+                    $targets::event_id.eq_any(ids),
+                    $totals::event_id.eq_any(ids.to_vec())
+                ),
+            }
+        })
     };
 }
 
-/// Loads the rows `$shape` makes of [`production_with_totals!`] (`$query`) for the events
-/// `$event_ids`: a select, with any join before it.
+/// [`load_targets_with_totals!`] for production targets and their recipes' totals.
 macro_rules! load_production_with_totals {
     ($reads:expr, $event_ids:expr, |$query:ident| $shape:expr) => {
-        crate::db_read!($reads, |conn| crate::with_ids_filter!(
+        load_targets_with_totals!(
+            $reads,
             $event_ids,
-            event_production_targets::event_id,
-            |by_event| {
-                let $query = production_with_totals!(by_event);
-                $shape.load(conn).await.map_err(AppError::from)
-            }
-        ))
+            event_production_targets,
+            event_production_totals,
+            recipe_id,
+            |$query| $shape
+        )
     };
 }
 
-/// Assembly targets of the events `$by_event` keeps joined with their run totals, in
-/// target order (see [`production_with_totals!`]).
-macro_rules! assembly_with_totals {
-    ($by_event:expr) => {
-        event_assembly_targets::table
-            .left_join(
-                event_assembly_totals::table.on(event_assembly_totals::event_id
-                    .eq(event_assembly_targets::event_id)
-                    .and(
-                        event_assembly_totals::finished_good_id
-                            .eq(event_assembly_targets::finished_good_id),
-                    )),
-            )
-            .filter($by_event)
-            .order(event_assembly_targets::id)
+/// [`load_targets_with_totals!`] for assembly targets and their finished goods' totals.
+macro_rules! load_assembly_with_totals {
+    ($reads:expr, $event_ids:expr, |$query:ident| $shape:expr) => {
+        load_targets_with_totals!(
+            $reads,
+            $event_ids,
+            event_assembly_targets,
+            event_assembly_totals,
+            finished_good_id,
+            |$query| $shape
+        )
     };
 }
 
@@ -425,19 +442,11 @@ pub async fn assembly_targets_with_totals_by_event_ids(
     event_ids: &[i64],
 ) -> AppResult<TargetsWithTotals<EventAssemblyTarget>> {
     use event_assembly_totals as r;
-    let rows: Vec<(EventAssemblyTarget, AssemblySums)> = crate::db_read!(
-        reads,
-        |conn| crate::with_ids_filter!(event_ids, event_assembly_targets::event_id, |by_event| {
-            assembly_with_totals!(by_event)
-                .select((
-                    EventAssemblyTarget::as_select(),
-                    (r::run_count, r::quantity).nullable(),
-                ))
-                .load(conn)
-                .await
-                .map_err(AppError::from)
-        })
-    )?;
+    let rows: Vec<(EventAssemblyTarget, AssemblySums)> =
+        load_assembly_with_totals!(reads, event_ids, |targets| targets.select((
+            EventAssemblyTarget::as_select(),
+            (r::run_count, r::quantity).nullable(),
+        )))?;
     Ok(by_event(rows, |target| target.event_id, assembly_totals))
 }
 
@@ -451,24 +460,17 @@ pub async fn assembly_targets_with_goods_by_event_ids(
     HashMap<i64, FinishedGood>,
 )> {
     use event_assembly_totals as r;
-    let rows: Vec<(EventAssemblyTarget, AssemblySums, FinishedGood)> = crate::db_read!(
-        reads,
-        |conn| crate::with_ids_filter!(event_ids, event_assembly_targets::event_id, |by_event| {
-            assembly_with_totals!(by_event)
-                .inner_join(
-                    finished_goods::table
-                        .on(finished_goods::id.eq(event_assembly_targets::finished_good_id)),
-                )
-                .select((
-                    EventAssemblyTarget::as_select(),
-                    (r::run_count, r::quantity).nullable(),
-                    FinishedGood::as_select(),
-                ))
-                .load(conn)
-                .await
-                .map_err(AppError::from)
-        })
-    )?;
+    let rows: Vec<(EventAssemblyTarget, AssemblySums, FinishedGood)> =
+        load_assembly_with_totals!(reads, event_ids, |targets| targets
+            .inner_join(
+                finished_goods::table
+                    .on(finished_goods::id.eq(event_assembly_targets::finished_good_id)),
+            )
+            .select((
+                EventAssemblyTarget::as_select(),
+                (r::run_count, r::quantity).nullable(),
+                FinishedGood::as_select(),
+            )))?;
     let (rows, goods) = subjects_apart(rows, |good| good.id);
     Ok((
         by_event(rows, |target| target.event_id, assembly_totals),
@@ -502,26 +504,19 @@ pub async fn assembly_target_briefs_by_event_ids(
 ) -> AppResult<TargetsWithTotals<AssemblyTargetBrief>> {
     use event_assembly_targets as t;
     use event_assembly_totals as r;
-    let rows: Vec<(AssemblyTargetBrief, AssemblySums)> = crate::db_read!(
-        reads,
-        |conn| crate::with_ids_filter!(event_ids, t::event_id, |by_event| {
-            assembly_with_totals!(by_event)
-                .inner_join(finished_goods::table.on(finished_goods::id.eq(t::finished_good_id)))
-                .select((
-                    (
-                        t::id,
-                        t::event_id,
-                        t::finished_good_id,
-                        t::target_quantity,
-                        finished_goods::name,
-                    ),
-                    (r::run_count, r::quantity).nullable(),
-                ))
-                .load(conn)
-                .await
-                .map_err(AppError::from)
-        })
-    )?;
+    let rows: Vec<(AssemblyTargetBrief, AssemblySums)> =
+        load_assembly_with_totals!(reads, event_ids, |targets| targets
+            .inner_join(finished_goods::table.on(finished_goods::id.eq(t::finished_good_id)))
+            .select((
+                (
+                    t::id,
+                    t::event_id,
+                    t::finished_good_id,
+                    t::target_quantity,
+                    finished_goods::name,
+                ),
+                (r::run_count, r::quantity).nullable(),
+            )))?;
     Ok(by_event(rows, |target| target.event_id, assembly_totals))
 }
 
