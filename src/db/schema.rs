@@ -254,6 +254,9 @@ diesel::table! {
         recipe_id -> BigInt,
         target_batches -> Integer,
         notes -> Nullable<Text>,
+        run_count -> BigInt,
+        num_batches -> BigInt,
+        actual_yield -> BigInt,
     }
 }
 

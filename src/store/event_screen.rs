@@ -12,7 +12,7 @@
 //! [`progress::package_status_by_event_ids`]: super::progress::package_status_by_event_ids
 
 use super::progress::RunTotals;
-use super::targets::{ProductionTargetBrief, TargetsWithTotals};
+use super::targets::{sums_after_runs, ProductionTargetBrief, TargetsWithTotals};
 use crate::db::models::Event;
 use crate::db::schema::events;
 use crate::db::Reads;
@@ -39,7 +39,8 @@ pub struct EventScreen {
 }
 
 /// The SQL type of one row: the event, its three status counts, then one target in brief
-/// and its totals (all null for an event without targets, or a target without runs).
+/// and its totals (all null for an event without targets; zeros for a target without
+/// runs).
 type ScreenRow = (
     <events::table as diesel::query_builder::AsQuery>::SqlType,
     (BigInt, BigInt, BigInt),
@@ -80,11 +81,10 @@ const COUNTS: &str = "p.pending, p.ready, p.delivered FROM events e CROSS JOIN (
 const ZEROS: &str = "CAST(0 AS BIGINT) AS pending, CAST(0 AS BIGINT) AS ready, \
     CAST(0 AS BIGINT) AS delivered FROM events e";
 
-/// The targets, their recipes' names and their totals joined to the event's row.
+/// The targets (with their copies of their totals) and their recipes' names joined to the
+/// event's row.
 const TARGETS: &str = ") e LEFT JOIN event_production_targets t ON t.event_id = e.id \
     LEFT JOIN recipes r ON r.id = t.recipe_id \
-    LEFT JOIN event_production_totals x \
-      ON x.event_id = t.event_id AND x.recipe_id = t.recipe_id \
     ORDER BY t.id";
 
 impl ScreenQuery {
@@ -98,7 +98,7 @@ impl ScreenQuery {
         out.push_sql(
             "SELECT e.id, e.uuid, e.created_at, e.updated_at, e.name, e.event_date, \
             e.year, e.notes, e.pending, e.ready, e.delivered, t.id, t.event_id, t.recipe_id, \
-            t.target_batches, r.name, x.run_count, x.num_batches, x.actual_yield FROM (",
+            t.target_batches, r.name, t.run_count, t.num_batches, t.actual_yield FROM (",
         );
         out.push_sql(EVENT);
         if self.count_packages {
@@ -154,15 +154,17 @@ pub async fn event_screen(
     let Some((event, (pending, ready, delivered), first, first_totals)) = rows.next() else {
         return Ok(None);
     };
-    let totals = |(runs, amount, yielded)| RunTotals {
-        runs,
-        amount,
-        yielded,
+    let after_runs = |sums| {
+        sums_after_runs(sums).map(|(runs, amount, yielded)| RunTotals {
+            runs,
+            amount,
+            yielded,
+        })
     };
     let targets: Vec<_> = first
-        .map(|target| (target, first_totals.map(totals)))
+        .map(|target| (target, first_totals.and_then(after_runs)))
         .into_iter()
-        .chain(rows.filter_map(|(_, _, target, sums)| Some((target?, sums.map(totals)))))
+        .chain(rows.filter_map(|(_, _, target, sums)| Some((target?, sums.and_then(after_runs)))))
         .collect();
     let mut production = HashMap::new();
     if !targets.is_empty() {

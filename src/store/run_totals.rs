@@ -5,7 +5,11 @@
 //! records the run, keeps the totals equal to `SUM`/`COUNT` over the runs at every commit.
 //! Progress then reads one row per target instead of aggregating every run (SPEC §3.3).
 
-use crate::db::schema::{event_assembly_totals as assembled, event_production_totals as produced};
+use super::write_locks::{WriteLock, WriteLocks};
+use crate::db::schema::{
+    event_assembly_totals as assembled, event_production_targets as targets,
+    event_production_totals as produced,
+};
 use crate::db::Db;
 use crate::domain::limits::{check_money, LimitExceeded, MAX_COUNT};
 use crate::error::AppResult;
@@ -16,7 +20,8 @@ use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
 use std::future::Future;
 
-/// Adds a new run to its event's totals, inside the recording transaction.
+/// Adds a new run to its event's totals, inside the recording transaction; a production
+/// run to its target's copy of them too (see [`TargetTotalsTx`]).
 ///
 /// The new totals are read back after the upsert (on PostgreSQL the upsert holds the
 /// row's lock, so concurrent runs add up one after the other) and checked against the
@@ -58,6 +63,7 @@ crate::impl_for_backends! {
             actual_yield: i32,
             total_ingredient_cost: i64,
         ) -> AppResult<()> {
+            self.take_write_lock(WriteLock::EventRunTotals { event_id }).await?;
             diesel::insert_into(produced::table)
                 .values((
                     produced::event_id.eq(event_id),
@@ -79,6 +85,18 @@ crate::impl_for_backends! {
                 ))
                 .execute(self)
                 .await?;
+            diesel::update(
+                targets::table
+                    .filter(targets::event_id.eq(event_id))
+                    .filter(targets::recipe_id.eq(recipe_id)),
+            )
+            .set((
+                targets::run_count.eq(targets::run_count + 1_i64),
+                targets::num_batches.eq(targets::num_batches + i64::from(num_batches)),
+                targets::actual_yield.eq(targets::actual_yield + i64::from(actual_yield)),
+            ))
+            .execute(self)
+            .await?;
             let (batches, yielded, cost): (i64, i64, i64) = produced::table
                 .filter(produced::event_id.eq(event_id))
                 .filter(produced::recipe_id.eq(recipe_id))
@@ -151,9 +169,32 @@ const ASSEMBLY_FROM_RUNS: &str = "SELECT event_id, finished_good_id, COUNT(*), S
 const ASSEMBLY_STORED: &str =
     "SELECT event_id, finished_good_id, run_count, quantity FROM event_assembly_totals";
 
-/// The statements that rebuild both totals tables from the runs (SQL text shared by both
-/// backends; used after runs are loaded in bulk, behind the recording path).
-pub fn rebuild_statements() -> [String; 4] {
+/// Production targets as they are stored with their copies of the totals, and as those
+/// copies should be (the totals row's, or zeros without one).
+const TARGETS_STORED: &str = "SELECT id, run_count, num_batches, actual_yield \
+    FROM event_production_targets";
+const TARGETS_FROM_TOTALS: &str = "SELECT t.id, COALESCE(x.run_count, 0), \
+    COALESCE(x.num_batches, 0), COALESCE(x.actual_yield, 0) FROM event_production_targets t \
+    LEFT JOIN event_production_totals x ON x.event_id = t.event_id AND x.recipe_id = t.recipe_id";
+
+/// Sets every production target's copy of its totals from `event_production_totals` (SQL
+/// text shared by both backends): after the totals are rebuilt, or targets are written in
+/// bulk.
+pub const REFRESH_ALL_TARGET_TOTALS: &str = "UPDATE event_production_targets SET \
+    run_count = COALESCE((SELECT x.run_count FROM event_production_totals x \
+        WHERE x.event_id = event_production_targets.event_id \
+          AND x.recipe_id = event_production_targets.recipe_id), 0), \
+    num_batches = COALESCE((SELECT x.num_batches FROM event_production_totals x \
+        WHERE x.event_id = event_production_targets.event_id \
+          AND x.recipe_id = event_production_targets.recipe_id), 0), \
+    actual_yield = COALESCE((SELECT x.actual_yield FROM event_production_totals x \
+        WHERE x.event_id = event_production_targets.event_id \
+          AND x.recipe_id = event_production_targets.recipe_id), 0)";
+
+/// The statements that rebuild both totals tables from the runs, and the production
+/// targets' copies of them (SQL text shared by both backends; used after runs are loaded
+/// in bulk, behind the recording path).
+pub fn rebuild_statements() -> [String; 5] {
     [
         "DELETE FROM event_production_totals".to_string(),
         format!(
@@ -165,10 +206,54 @@ pub fn rebuild_statements() -> [String; 4] {
             "INSERT INTO event_assembly_totals (event_id, finished_good_id, run_count, quantity) \
              {ASSEMBLY_FROM_RUNS}"
         ),
+        REFRESH_ALL_TARGET_TOTALS.to_string(),
     ]
 }
 
-/// Rebuilds both totals tables from the runs, in one transaction.
+/// Steps on a production target's copy of its run totals, inside a write transaction.
+pub trait TargetTotalsTx: Send {
+    /// Sets the copy of `event_id`'s production target for `recipe_id` from its totals
+    /// row (zeros without one), once the target is written: takes the event's
+    /// [`WriteLock::EventRunTotals`] first, which recording a run takes too, so a run
+    /// recorded meanwhile is either read here or adds to the target itself.
+    fn refresh_target_totals(
+        &mut self,
+        event_id: i64,
+        recipe_id: i64,
+    ) -> impl Future<Output = AppResult<()>> + Send;
+}
+
+crate::impl_for_backends! {
+    impl TargetTotalsTx {
+        async fn refresh_target_totals(&mut self, event_id: i64, recipe_id: i64) -> AppResult<()> {
+            self.take_write_lock(WriteLock::EventRunTotals { event_id }).await?;
+            let totals: Option<(i64, i64, i64)> = produced::table
+                .filter(produced::event_id.eq(event_id))
+                .filter(produced::recipe_id.eq(recipe_id))
+                .select((produced::run_count, produced::num_batches, produced::actual_yield))
+                .first(self)
+                .await
+                .optional()?;
+            let (runs, batches, yielded) = totals.unwrap_or_default();
+            diesel::update(
+                targets::table
+                    .filter(targets::event_id.eq(event_id))
+                    .filter(targets::recipe_id.eq(recipe_id)),
+            )
+            .set((
+                targets::run_count.eq(runs),
+                targets::num_batches.eq(batches),
+                targets::actual_yield.eq(yielded),
+            ))
+            .execute(self)
+            .await?;
+            Ok(())
+        }
+    }
+}
+
+/// Rebuilds both totals tables, and the production targets' copies, from the runs, in one
+/// transaction.
 pub async fn rebuild(db: &Db) -> AppResult<()> {
     db_write!(db, |conn| {
         for statement in rebuild_statements() {
@@ -185,13 +270,15 @@ struct Count {
 }
 
 /// How many totals rows differ from what the runs add up to (missing, extra or wrong
-/// rows, both tables): zero when the totals are right.
+/// rows, both tables), and how many production targets' copies differ from their totals
+/// rows: zero when the totals are right.
 pub async fn mismatches(db: &Db) -> AppResult<i64> {
     let checks = [
         (PRODUCTION_FROM_RUNS, PRODUCTION_STORED),
         (PRODUCTION_STORED, PRODUCTION_FROM_RUNS),
         (ASSEMBLY_FROM_RUNS, ASSEMBLY_STORED),
         (ASSEMBLY_STORED, ASSEMBLY_FROM_RUNS),
+        (TARGETS_FROM_TOTALS, TARGETS_STORED),
     ];
     let mut total = 0;
     for (left, right) in checks {

@@ -1,10 +1,11 @@
 //! Event production and assembly targets: set (upsert), delete, and batch lookups.
 
 use super::progress::RunTotals;
+use super::run_totals::TargetTotalsTx;
 use super::{clean_text, new_uuid, now};
 use crate::db::schema::{
-    event_assembly_targets, event_assembly_totals, event_production_targets,
-    event_production_totals, events, finished_goods, recipes,
+    event_assembly_targets, event_assembly_totals, event_production_targets, events,
+    finished_goods, recipes,
 };
 use crate::db::{Db, Reads};
 use crate::db_write;
@@ -118,6 +119,8 @@ crate::impl_for_backends! {
                     .returning(EventProductionTarget::as_returning())
                     .get_result(self)
                     .await?;
+                // A new target copies its event's run totals for the recipe.
+                self.refresh_target_totals(event_id, *recipe_id).await?;
                 let row = match notes {
                     Some(_) => {
                         diesel::update(event_production_targets::table.find(row.id))
@@ -265,7 +268,7 @@ pub type TargetsWithTotals<T> = HashMap<i64, Vec<(T, Option<RunTotals>)>>;
 /// Loads, for the events `$event_ids`, the rows `$shape` makes of their targets (table
 /// `$targets`) left-joined with the run totals of each target's subject (table `$totals`,
 /// column `$subject`), in target order: `$query` is that join, to select from, with any
-/// further join before the select. Production and assembly targets are both read so.
+/// further join before the select. Assembly targets are read so.
 ///
 /// The totals are restricted to the same events inside the join, although the join's
 /// equality already implies it: PostgreSQL does not carry `= ANY(ids)` across a left
@@ -301,21 +304,32 @@ macro_rules! load_targets_with_totals {
     };
 }
 
-/// [`load_targets_with_totals!`] for production targets and their recipes' totals.
-macro_rules! load_production_with_totals {
+/// Loads, for the events `$event_ids`, the rows `$shape` makes of their production targets
+/// in target order: `$query` is the targets, to select from, with any further join before
+/// the select. Each target carries its own copy of its run totals (see
+/// [`TargetTotalsTx`]), so no totals are joined.
+macro_rules! load_production_targets {
     ($reads:expr, $event_ids:expr, |$query:ident| $shape:expr) => {
-        load_targets_with_totals!(
-            $reads,
-            $event_ids,
-            event_production_targets,
-            event_production_totals,
-            recipe_id,
-            |$query| $shape
-        )
+        crate::db_read!($reads, |conn| {
+            // As `with_ids_filter!` does, `=` for one id and `= ANY` otherwise.
+            macro_rules! query {
+                ($by_event:expr) => {{
+                    let $query = event_production_targets::table
+                        .filter($by_event)
+                        .order(event_production_targets::id);
+                    $shape.load(conn).await.map_err(AppError::from)
+                }};
+            }
+            match $event_ids {
+                [id] => query!(event_production_targets::event_id.eq(*id)),
+                ids => query!(event_production_targets::event_id.eq_any(ids)),
+            }
+        })
     };
 }
 
 /// [`load_targets_with_totals!`] for assembly targets and their finished goods' totals.
+/// (Production targets carry their totals: [`load_production_targets!`].)
 macro_rules! load_assembly_with_totals {
     ($reads:expr, $event_ids:expr, |$query:ident| $shape:expr) => {
         load_targets_with_totals!(
@@ -329,8 +343,28 @@ macro_rules! load_assembly_with_totals {
     };
 }
 
-/// The run totals a production target is read with: runs, batches, actual yield.
-type ProductionSums = Option<(i64, i64, i64)>;
+/// The run totals a production target is read with: runs, batches, actual yield (zeros
+/// before the first run).
+type ProductionSums = (i64, i64, i64);
+
+/// The columns of a production target's copy of its run totals.
+type ProductionSumColumns = (
+    event_production_targets::run_count,
+    event_production_targets::num_batches,
+    event_production_targets::actual_yield,
+);
+
+/// What [`ProductionSumColumns`] select.
+const PRODUCTION_SUMS: ProductionSumColumns = (
+    event_production_targets::run_count,
+    event_production_targets::num_batches,
+    event_production_targets::actual_yield,
+);
+
+/// A target's sums as the totals table would give them: none before the first run.
+pub fn sums_after_runs(sums: ProductionSums) -> Option<ProductionSums> {
+    (sums.0 > 0).then_some(sums)
+}
 
 /// The run totals an assembly target is read with: runs, quantity.
 type AssemblySums = Option<(i64, i64)>;
@@ -359,13 +393,10 @@ pub async fn production_targets_with_totals_by_event_ids(
     reads: impl Into<Reads<'_>>,
     event_ids: &[i64],
 ) -> AppResult<TargetsWithTotals<EventProductionTarget>> {
-    use event_production_totals as r;
     let rows: Vec<(EventProductionTarget, ProductionSums)> =
-        load_production_with_totals!(reads, event_ids, |targets| targets.select((
-            EventProductionTarget::as_select(),
-            (r::run_count, r::num_batches, r::actual_yield).nullable(),
-        )))?;
-    Ok(by_event(rows, |target| target.event_id, production_totals))
+        load_production_targets!(reads, event_ids, |targets| targets
+            .select((EventProductionTarget::as_select(), PRODUCTION_SUMS)))?;
+    Ok(production_by_event(rows))
 }
 
 /// Production targets of many events with their run totals and, joined in the same
@@ -377,20 +408,16 @@ pub async fn production_targets_with_recipes_by_event_ids(
     TargetsWithTotals<EventProductionTarget>,
     HashMap<i64, Recipe>,
 )> {
-    use event_production_totals as r;
     let rows: Vec<(EventProductionTarget, ProductionSums, Recipe)> =
-        load_production_with_totals!(reads, event_ids, |targets| targets
+        load_production_targets!(reads, event_ids, |targets| targets
             .inner_join(recipes::table.on(recipes::id.eq(event_production_targets::recipe_id)))
             .select((
                 EventProductionTarget::as_select(),
-                (r::run_count, r::num_batches, r::actual_yield).nullable(),
+                PRODUCTION_SUMS,
                 Recipe::as_select(),
             )))?;
     let (rows, recipes) = subjects_apart(rows, |recipe| recipe.id);
-    Ok((
-        by_event(rows, |target| target.event_id, production_totals),
-        recipes,
-    ))
+    Ok((production_by_event(rows), recipes))
 }
 
 /// A production target as pages of targets most often show it: its batches and its
@@ -418,9 +445,8 @@ pub async fn production_target_briefs_by_event_ids(
     event_ids: &[i64],
 ) -> AppResult<TargetsWithTotals<ProductionTargetBrief>> {
     use event_production_targets as t;
-    use event_production_totals as r;
     let rows: Vec<(ProductionTargetBrief, ProductionSums)> =
-        load_production_with_totals!(reads, event_ids, |targets| targets
+        load_production_targets!(reads, event_ids, |targets| targets
             .inner_join(recipes::table.on(recipes::id.eq(t::recipe_id)))
             .select((
                 (
@@ -430,9 +456,9 @@ pub async fn production_target_briefs_by_event_ids(
                     t::target_batches,
                     recipes::name
                 ),
-                (r::run_count, r::num_batches, r::actual_yield).nullable(),
+                PRODUCTION_SUMS,
             )))?;
-    Ok(by_event(rows, |target| target.event_id, production_totals))
+    Ok(production_by_event(rows))
 }
 
 /// Assembly targets of many events with their run totals, in one query (see
@@ -520,15 +546,12 @@ pub async fn assembly_target_briefs_by_event_ids(
     Ok(by_event(rows, |target| target.event_id, assembly_totals))
 }
 
-/// A target as read, with the sums of its runs (`None` before the first run).
-type TargetRow<T, S> = (T, Option<S>);
-
 /// Takes the subjects (recipes or finished goods) out of rows read joined with them,
 /// each once by id, leaving the targets with their totals.
 fn subjects_apart<T, S, J>(
-    rows: Vec<(T, Option<S>, J)>,
+    rows: Vec<(T, S, J)>,
     id_of: impl Fn(&J) -> i64,
-) -> (Vec<TargetRow<T, S>>, HashMap<i64, J>) {
+) -> (Vec<(T, S)>, HashMap<i64, J>) {
     let mut subjects = HashMap::new();
     let rows = rows
         .into_iter()
@@ -538,6 +561,34 @@ fn subjects_apart<T, S, J>(
         })
         .collect();
     (rows, subjects)
+}
+
+/// Groups production targets read with their copies of their totals by event, keeping
+/// their order (a target no run has worked towards yet has no totals, as in the totals
+/// table).
+fn production_by_event<T: HasEvent>(rows: Vec<(T, ProductionSums)>) -> TargetsWithTotals<T> {
+    let rows = rows
+        .into_iter()
+        .map(|(target, sums)| (target, sums_after_runs(sums)))
+        .collect();
+    by_event(rows, HasEvent::event_id, production_totals)
+}
+
+/// A production target, whole or brief: the event it is of.
+trait HasEvent {
+    fn event_id(&self) -> i64;
+}
+
+impl HasEvent for EventProductionTarget {
+    fn event_id(&self) -> i64 {
+        self.event_id
+    }
+}
+
+impl HasEvent for ProductionTargetBrief {
+    fn event_id(&self) -> i64 {
+        self.event_id
+    }
 }
 
 /// Groups targets read with their totals by event, keeping their order.

@@ -22,10 +22,22 @@ pub enum WriteLock {
     /// Writes that add finished goods to finished goods, so two concurrent updates cannot
     /// each add one half of a cycle.
     GoodsGraph,
+    /// The run totals of one event's production targets: a target copies its totals row
+    /// when it is written, and a run adds to that row and to its target, so a target made
+    /// while the first run of its recipe is recorded would otherwise miss that run (each
+    /// transaction's statements see no rows the other has not committed).
+    EventRunTotals {
+        /// The event.
+        event_id: i64,
+    },
 }
 
 /// The advisory-lock class of event names (the first key of the two-key lock).
 const EVENT_NAMES_LOCK: i32 = 0x4556; // "EV"
+
+/// The advisory-lock class of events' run totals (the first key of the two-key lock; the
+/// second is the event's id cut to 32 bits: events sharing one only wait for each other).
+const EVENT_RUN_TOTALS_LOCK: i32 = 0x4554; // "ET"
 
 /// The advisory lock of the finished-goods graph (a one-key lock).
 const GOODS_GRAPH_LOCK: &str = "SELECT pg_advisory_xact_lock(727275001)";
@@ -49,6 +61,13 @@ impl WriteLocks for diesel_async::AsyncPgConnection {
             }
             WriteLock::GoodsGraph => {
                 diesel::sql_query(GOODS_GRAPH_LOCK).execute(self).await?;
+            }
+            WriteLock::EventRunTotals { event_id } => {
+                diesel::sql_query("SELECT pg_advisory_xact_lock($1, $2)")
+                    .bind::<diesel::sql_types::Integer, _>(EVENT_RUN_TOTALS_LOCK)
+                    .bind::<diesel::sql_types::Integer, _>(event_id as i32)
+                    .execute(self)
+                    .await?;
             }
         }
         Ok(())

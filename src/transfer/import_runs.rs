@@ -14,6 +14,7 @@ use crate::domain::kinds::ComponentKind;
 use crate::domain::limits::{MAX_COUNT, MAX_MONEY_SCALED};
 use crate::domain::names::name_key;
 use crate::error::AppResult;
+use crate::store::run_totals::TargetTotalsTx;
 use chrono::{Datelike, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -147,6 +148,8 @@ crate::impl_for_backends! {
                     .execute(self)
                     .await
                     .map_err(at(&path))?;
+                // The runs already recorded for this event and recipe, if any.
+                self.refresh_target_totals(event.id, recipe.id).await?;
                 counts.create("productionTargets");
             }
             for (i, t) in c.activity.assembly_targets.iter().enumerate() {

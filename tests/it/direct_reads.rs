@@ -123,6 +123,27 @@ fn cases(event_id: &str, cursor: &str) -> Vec<Case> {
             json!({ "id": event_id }),
         ),
         case(true, "{ events(first: 0) { totalCount nodes { name } pageInfo { hasNextPage } } }", none.clone()),
+        // Pages with their targets in brief: backward, after a cursor, filtered, counted,
+        // empty, and with the packages counted beside them.
+        case(
+            true,
+            "{ events(last: 3) { totalCount pageInfo { hasPreviousPage hasNextPage }
+               nodes { name productionTargets { targetBatches recipe { name } } } } }",
+            none.clone(),
+        ),
+        case(
+            true,
+            "query ($after: String) { events(first: 2, after: $after) { pageInfo { hasPreviousPage }
+               edges { cursor node { id productionTargets { id recipe { id } progress { isComplete } } } } } }",
+            json!({ "after": cursor }),
+        ),
+        case(
+            true,
+            "{ events(year: 2026, upcoming: true) { nodes { eventDate
+               progress { productionComplete packagesPending } productionTargets { targetBatches } } } }",
+            none.clone(),
+        ),
+        case(true, "{ events(first: 0) { nodes { productionTargets { targetBatches } } } }", none.clone()),
         // Assembly targets read brief (their goods' ids and names only), and whole where any
         // selection of them shows more.
         case(
@@ -335,7 +356,7 @@ db_test!(direct_reads_cost_no_more_statements, |app| {
         // The page (not counted: no totalCount); targets of each kind joined with their
         // totals and their recipes or goods; the packages by status; the run windows.
         ("§3.3", case(true, SPEC_3_3, json!({})), 5),
-        // The page; production targets with their totals and recipes.
+        // The page; production targets in brief with their totals and recipes' names.
         ("nested-small", case(true, NESTED_SMALL, json!({})), 2),
         // The event with its production targets in brief (with totals and recipes' names)
         // and its packages by status, in one statement; no assembly targets, as no

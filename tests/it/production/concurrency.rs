@@ -223,3 +223,75 @@ db_test_concurrent!(
         assert_eq!(run_totals::mismatches(&app.db).await.unwrap(), 0);
     }
 );
+
+db_test_concurrent!(
+    targets_set_while_their_first_runs_are_recorded_count_every_run,
+    workers = 4,
+    |app| {
+        let flour =
+            create_ingredient(&app, json!({"name": "Flour", "unit": "g"})).await["id"].clone();
+        purchase(&app, json!({"ingredientId": flour, "quantity": "10000", "totalCost": "10.00", "purchasedOn": "2026-11-01"})).await;
+        let bread = Create::Recipe
+            .id(
+                &app,
+                json!({"name": "Bread", "yieldQuantity": "1", "yieldUnit": "loaf", "ingredients": [
+            {"ingredientId": flour, "quantity": "100", "unit": "g"}]}),
+            )
+            .await;
+        let loaf = Create::FinishedUnit.id(&app, json!({"name": "Loaf", "recipeId": bread, "yieldMode": "DISCRETE_COUNT", "itemsPerBatch": 1, "itemUnit": "loaf"})).await;
+        let mut events = Vec::new();
+        for i in 0..8 {
+            events.push(
+                fixtures::event(&app, &format!("Rush {i}"), "2026-12-20").await["id"].clone(),
+            );
+        }
+        // For each event at once: its target for the recipe is set while the recipe's first
+        // run for it is recorded. A target copies its totals when it is written, and a run
+        // adds to its target: whichever commits first, the target counts the run.
+        let requests: Vec<(&str, Value)> = events
+            .iter()
+            .flat_map(|event| {
+                [
+                    (
+                        "mutation($input: SetProductionTargetInput!) { setProductionTarget(input: $input) { id } }",
+                        json!({"input": {"eventId": event, "recipeId": bread, "targetBatches": 3}}),
+                    ),
+                    (
+                        RECORD_PRODUCTION,
+                        json!({"input": {"recipeId": bread, "finishedUnitId": loaf, "numBatches": 2,
+                            "actualYield": 2, "producedAt": "2026-11-20T10:00:00Z", "eventId": event}}),
+                    ),
+                ]
+            })
+            .collect();
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(requests.len()));
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(query, variables)| {
+                let (start, addr) = (start.clone(), app.addr);
+                tokio::spawn(async move {
+                    start.wait().await;
+                    crate::harness::post_to(addr, query, variables).await
+                })
+            })
+            .collect();
+        for task in tasks {
+            let response = task.await.expect("request task");
+            assert_eq!(error_code(&response), None, "{response:#}");
+        }
+        assert_eq!(run_totals::mismatches(&app.db).await.unwrap(), 0);
+        let page = app
+            .ok(
+                "{ events { nodes { productionTargets { productionRuns { totalCount }
+                   progress { producedBatches } } } } }",
+                json!({}),
+            )
+            .await;
+        for event in page["events"]["nodes"].as_array().unwrap() {
+            assert_eq!(
+                event["productionTargets"],
+                json!([{"productionRuns": {"totalCount": 1}, "progress": {"producedBatches": 2}}])
+            );
+        }
+    }
+);
