@@ -1,6 +1,6 @@
 //! Embedded migrations for both backends, and the "is the schema current" check.
 
-use super::pool::{sqlite_path, Backend, Db};
+use super::pool::{sqlite_path, Backend, Db, SQLITE_CONNECTION_PRAGMAS};
 use crate::error::{AppError, AppResult};
 use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationSource;
@@ -56,7 +56,7 @@ pub async fn run_pending(url: &str) -> AppResult<Vec<String>> {
             let path = sqlite_path(url).to_string();
             tokio::task::spawn_blocking(move || -> AppResult<Vec<String>> {
                 let mut conn = SqliteConnection::establish(&path).map_err(internal)?;
-                conn.batch_execute("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;")
+                conn.batch_execute(SQLITE_CONNECTION_PRAGMAS)
                     .map_err(internal)?;
                 let versions = conn.run_pending_migrations(SQLITE).map_err(internal)?;
                 Ok(versions.iter().map(|v| v.to_string()).collect())

@@ -128,6 +128,16 @@ impl Default for DbOptions {
     }
 }
 
+/// The settings every SQLite connection starts with, the server's and the migrator's.
+///
+/// `busy_timeout` comes first: `journal_mode` reads the database, and a connection opened
+/// while another one is opening the WAL (the first connections of a fresh pool, opened at
+/// once) or holds the database would otherwise fail at once with "database is locked"
+/// instead of waiting for it.
+pub const SQLITE_CONNECTION_PRAGMAS: &str =
+    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+
 /// The database handle shared by the whole server: a pool of one backend and its counters.
 #[derive(Clone)]
 pub struct Db {
@@ -172,12 +182,9 @@ impl Db {
                     let path = sqlite_path(url).to_string();
                     async move {
                         let mut conn = SqliteConn::establish(&path).await?;
-                        conn.batch_execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await
-                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                        conn.batch_execute(SQLITE_CONNECTION_PRAGMAS)
+                            .await
+                            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                         conn.set_instrumentation(StatementCounter(counter));
                         Ok(conn)
                     }

@@ -501,6 +501,48 @@ async fn sqlite_write_lock_held_elsewhere_is_unavailable_and_writes_nothing() {
     app.finish().await;
 }
 
+/// A new pool connection's setup reads the database (`journal_mode`); opened while another
+/// connection holds it, the setup must wait like any statement, not fail at once. (Eight
+/// requests reaching a fresh pool together used to fail this way now and then: the first
+/// connections open the WAL while the others set themselves up.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_connections_opened_while_the_database_is_held_wait_for_it() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    // A database no server has open: exclusive locking needs every other connection closed.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = dir.path().join("held.db").to_string_lossy().into_owned();
+    bakeplan::db::migrate::run_pending(&url)
+        .await
+        .expect("migrate");
+
+    // Exclusive locking mode: until it rolls back, no other connection can even read.
+    let mut holder = diesel::SqliteConnection::establish(&url).expect("holding connection");
+    holder
+        .batch_execute("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; CREATE TABLE held (x)")
+        .expect("hold the database");
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        holder
+            .batch_execute("ROLLBACK")
+            .expect("release the database");
+    });
+
+    let fresh = bakeplan::db::Db::open(&url, &DbOptions::default()).expect("pool");
+    let started = Instant::now();
+    let pending = bakeplan::db::migrate::pending_versions(&fresh).await;
+    let waited = started.elapsed();
+    release.join().expect("holder thread");
+    assert_eq!(
+        pending.expect("a read through a new connection"),
+        Vec::<String>::new()
+    );
+    assert!(
+        waited >= Duration::from_millis(300),
+        "did not wait: {waited:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // PostgreSQL: deadlocks and serialization failures are retried inside the server.
 
