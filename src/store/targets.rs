@@ -265,45 +265,6 @@ crate::rows_by_parent_ids!(
 /// attributed to its event for its subject (`None` before the first run).
 pub type TargetsWithTotals<T> = HashMap<i64, Vec<(T, Option<RunTotals>)>>;
 
-/// Loads, for the events `$event_ids`, the rows `$shape` makes of their targets (table
-/// `$targets`) left-joined with the run totals of each target's subject (table `$totals`,
-/// column `$subject`), in target order: `$query` is that join, to select from, with any
-/// further join before the select. Assembly targets are read so.
-///
-/// The totals are restricted to the same events inside the join, although the join's
-/// equality already implies it: PostgreSQL does not carry `= ANY(ids)` across a left
-/// join, and without it the generic plan hashes the whole totals table (every event's)
-/// for any page; with it, an index-only scan reads the page's totals alone.
-macro_rules! load_targets_with_totals {
-    ($reads:expr, $event_ids:expr, $targets:ident, $totals:ident, $subject:ident, |$query:ident| $shape:expr) => {
-        crate::db_read!($reads, |conn| {
-            // As `with_ids_filter!` does, `=` for one id and `= ANY` otherwise; the join's
-            // own condition takes the ids owned (it must be `'static`).
-            macro_rules! query {
-                ($by_event:expr, $totals_by_event:expr) => {{
-                    let $query = $targets::table
-                        .left_join(
-                            $totals::table.on($totals::event_id
-                                .eq($targets::event_id)
-                                .and($totals::$subject.eq($targets::$subject))
-                                .and($totals_by_event)),
-                        )
-                        .filter($by_event)
-                        .order($targets::id);
-                    $shape.load(conn).await.map_err(AppError::from)
-                }};
-            }
-            match $event_ids {
-                [id] => query!($targets::event_id.eq(*id), $totals::event_id.eq(*id)),
-                ids => query!(
-                    $targets::event_id.eq_any(ids),
-                    $totals::event_id.eq_any(ids.to_vec())
-                ),
-            }
-        })
-    };
-}
-
 /// Loads, for the events `$event_ids`, the rows `$shape` makes of their production targets
 /// in target order: `$query` is the targets, to select from, with any further join before
 /// the select. Each target carries its own copy of its run totals (see
@@ -328,18 +289,48 @@ macro_rules! load_production_targets {
     };
 }
 
-/// [`load_targets_with_totals!`] for assembly targets and their finished goods' totals.
+/// Loads, for the events `$event_ids`, the rows `$shape` makes of their assembly targets
+/// left-joined with the run totals of each target's finished good, in target order:
+/// `$query` is that join, to select from, with any further join before the select.
 /// (Production targets carry their totals: [`load_production_targets!`].)
+///
+/// The totals are restricted to the same events inside the join, although the join's
+/// equality already implies it: PostgreSQL does not carry `= ANY(ids)` across a left
+/// join, and without it the generic plan hashes the whole totals table (every event's)
+/// for any page; with it, an index-only scan reads the page's totals alone.
 macro_rules! load_assembly_with_totals {
     ($reads:expr, $event_ids:expr, |$query:ident| $shape:expr) => {
-        load_targets_with_totals!(
-            $reads,
-            $event_ids,
-            event_assembly_targets,
-            event_assembly_totals,
-            finished_good_id,
-            |$query| $shape
-        )
+        crate::db_read!($reads, |conn| {
+            // As `with_ids_filter!` does, `=` for one id and `= ANY` otherwise; the join's
+            // own condition takes the ids owned (it must be `'static`).
+            macro_rules! query {
+                ($by_event:expr, $totals_by_event:expr) => {{
+                    let $query = event_assembly_targets::table
+                        .left_join(
+                            event_assembly_totals::table.on(event_assembly_totals::event_id
+                                .eq(event_assembly_targets::event_id)
+                                .and(
+                                    event_assembly_totals::finished_good_id
+                                        .eq(event_assembly_targets::finished_good_id),
+                                )
+                                .and($totals_by_event)),
+                        )
+                        .filter($by_event)
+                        .order(event_assembly_targets::id);
+                    $shape.load(conn).await.map_err(AppError::from)
+                }};
+            }
+            match $event_ids {
+                [id] => query!(
+                    event_assembly_targets::event_id.eq(*id),
+                    event_assembly_totals::event_id.eq(*id)
+                ),
+                ids => query!(
+                    event_assembly_targets::event_id.eq_any(ids),
+                    event_assembly_totals::event_id.eq_any(ids.to_vec())
+                ),
+            }
+        })
     };
 }
 
@@ -396,7 +387,7 @@ pub async fn production_targets_with_totals_by_event_ids(
     let rows: Vec<(EventProductionTarget, ProductionSums)> =
         load_production_targets!(reads, event_ids, |targets| targets
             .select((EventProductionTarget::as_select(), PRODUCTION_SUMS)))?;
-    Ok(production_by_event(rows))
+    Ok(production_by_event(rows, |target| target.event_id))
 }
 
 /// Production targets of many events with their run totals and, joined in the same
@@ -417,7 +408,7 @@ pub async fn production_targets_with_recipes_by_event_ids(
                 Recipe::as_select(),
             )))?;
     let (rows, recipes) = subjects_apart(rows, |recipe| recipe.id);
-    Ok((production_by_event(rows), recipes))
+    Ok((production_by_event(rows, |target| target.event_id), recipes))
 }
 
 /// A production target as pages of targets most often show it: its batches and its
@@ -458,7 +449,7 @@ pub async fn production_target_briefs_by_event_ids(
                 ),
                 PRODUCTION_SUMS,
             )))?;
-    Ok(production_by_event(rows))
+    Ok(production_by_event(rows, |target| target.event_id))
 }
 
 /// Assembly targets of many events with their run totals, in one query (see
@@ -566,29 +557,15 @@ fn subjects_apart<T, S, J>(
 /// Groups production targets read with their copies of their totals by event, keeping
 /// their order (a target no run has worked towards yet has no totals, as in the totals
 /// table).
-fn production_by_event<T: HasEvent>(rows: Vec<(T, ProductionSums)>) -> TargetsWithTotals<T> {
+fn production_by_event<T>(
+    rows: Vec<(T, ProductionSums)>,
+    event_of: impl Fn(&T) -> i64,
+) -> TargetsWithTotals<T> {
     let rows = rows
         .into_iter()
         .map(|(target, sums)| (target, sums_after_runs(sums)))
         .collect();
-    by_event(rows, HasEvent::event_id, production_totals)
-}
-
-/// A production target, whole or brief: the event it is of.
-trait HasEvent {
-    fn event_id(&self) -> i64;
-}
-
-impl HasEvent for EventProductionTarget {
-    fn event_id(&self) -> i64 {
-        self.event_id
-    }
-}
-
-impl HasEvent for ProductionTargetBrief {
-    fn event_id(&self) -> i64 {
-        self.event_id
-    }
+    by_event(rows, event_of, production_totals)
 }
 
 /// Groups targets read with their totals by event, keeping their order.
