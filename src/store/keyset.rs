@@ -324,12 +324,13 @@ macro_rules! keyset_page {
         } else {
             query.order(($sort.$backward(), $id.$backward()))
         };
-        let rows: Vec<$row> = query
+        // `(row,)`: see `rows_by_ids!`.
+        let rows: Vec<($row,)> = query
             .limit(keyset.limit())
-            .select(<$row>::as_select())
+            .select((<$row>::as_select(),))
             .load($conn)
             .await?;
-        keyset.finish(rows, total, beyond)
+        keyset.finish(rows.into_iter().map(|(row,)| row).collect(), total, beyond)
     }};
 }
 
